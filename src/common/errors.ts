@@ -1,0 +1,70 @@
+/**
+ * Domain errors. Each carries its HTTP status and a stable code; the global
+ * filter (http-exception.filter.ts) renders every one of them, and every other
+ * error, as the one error body:
+ *   {"error":{"code","message","details":[{"field","message"}]},"requestId"}
+ */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: FieldProblem[] = [],
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationFailed extends DomainError {
+  constructor(details: FieldProblem[], message = 'The request is invalid') {
+    super(400, 'validation_failed', message, details);
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what: string, id: string) {
+    super(404, 'not_found', `${what} ${id} was not found`);
+  }
+}
+
+export class DuplicateLiveCallback extends DomainError {
+  constructor(readonly existingId: string) {
+    super(409, 'duplicate_live_callback', `A live callback for this account and phone number already exists: ${existingId}`, [], {
+      existingId,
+    });
+  }
+}
+
+export class InvalidTransition extends DomainError {
+  constructor(
+    readonly currentStatus: string,
+    action: string,
+  ) {
+    super(409, 'invalid_transition', `Cannot ${action} a callback whose status is ${currentStatus}`, [], { currentStatus });
+  }
+}
+
+export class IdempotencyKeyReused extends DomainError {
+  constructor() {
+    super(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body');
+  }
+}
+
+export class IdempotencyKeyInFlight extends DomainError {
+  constructor() {
+    super(409, 'idempotency_key_in_flight', 'A request with this Idempotency-Key is still being processed; retry shortly');
+  }
+}
+
+export class VendorRefused extends DomainError {
+  constructor(message: string, details: FieldProblem[] = []) {
+    super(502, 'vendor_refused', message, details);
+  }
+}
