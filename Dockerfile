@@ -13,10 +13,11 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
 # --- prod-deps: production dependencies only, for the runtime image ----------
+# No install scripts are needed at runtime (native addons ship prebuilt).
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # --- build: generate the Prisma client and compile TypeScript into dist/ ----
 FROM deps AS build
