@@ -27,6 +27,8 @@ export interface AppConfig {
   workerConcurrency: number;
   enqueueTimeoutMs: number;
   allowInsecureVendorUrls: boolean;
+  /** The environment, from which accounts resolve the secret variables they name. */
+  secretsEnv: Env;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +116,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 10, 1, 1000),
     enqueueTimeoutMs: int(env, 'ENQUEUE_TIMEOUT_MS', 1_000, 50, 60_000),
     allowInsecureVendorUrls: bool(env, 'ALLOW_INSECURE_VENDOR_URLS', false),
+    secretsEnv: env,
   };
 }
 

@@ -1,0 +1,48 @@
+// `npm test`: installs what is missing, type-checks, starts Postgres and Redis
+// (or uses DATABASE_URL / REDIS_URL), runs the unit, integration and e2e tiers,
+// and stops what it started. `--keep` leaves the servers up and prints their URLs.
+import { spawnSync } from 'node:child_process';
+import { ensureNodeDeps, startInfra, ROOT } from './infra.mjs';
+
+const keep = process.argv.includes('--keep');
+const jestArgs = process.argv.slice(2).filter((a) => a !== '--keep');
+
+ensureNodeDeps();
+const run = (cmd, args, env = {}) => spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
+
+if (!keep && run('npx', ['--no-install', 'tsc', '-p', 'tsconfig.test.json']) !== 0) {
+  console.error('type check failed');
+  process.exit(1);
+}
+
+const infra = await startInfra({ mode: 'test' });
+const env = { TEST_DATABASE_URL: infra.databaseUrl, TEST_REDIS_URL: infra.redisUrl };
+let stopping = false;
+const stop = async (code) => {
+  if (stopping) return;
+  stopping = true;
+  await infra.stop();
+  process.exit(code);
+};
+process.on('SIGINT', () => stop(130));
+process.on('SIGTERM', () => stop(143));
+
+if (keep) {
+  console.log(`export TEST_DATABASE_URL=${infra.databaseUrl}\nexport TEST_REDIS_URL=${infra.redisUrl}\n# Ctrl-C stops them`);
+  await new Promise(() => {});
+}
+
+// Tiers in order; integration and e2e run one file at a time so timing assertions hold on 2 cores.
+const tiers = [
+  ['unit', []],
+  ['integration', ['--runInBand']],
+  ['e2e', ['--runInBand']],
+];
+let failed = 0;
+for (const [tier, extra] of tiers) {
+  console.log(`\n=== ${tier} tests ===`);
+  const filter = jestArgs.length ? ['--passWithNoTests'] : [];
+  const code = run('npx', ['--no-install', 'jest', '--selectProjects', tier, ...extra, ...filter, ...jestArgs], env);
+  if (code !== 0) failed++;
+}
+await stop(failed ? 1 : 0);

@@ -1,0 +1,49 @@
+/** Builds the Nest application on Fastify for a role; main.ts and the e2e tests share it. */
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppModuleOptions } from './app.module';
+import { requestIdFor } from './common/logging';
+import { strictValidationPipe } from './common/validation.pipe';
+import { DispatchQueues } from './dispatch/dispatch-queues';
+import { mountBullBoard } from './ops/bull-board';
+
+export async function createApp(opts: AppModuleOptions): Promise<NestFastifyApplication> {
+  const { config } = opts;
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req: IncomingMessage) => requestIdFor(req),
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRole(opts), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: a text/plain body is refused with 415 rather than parsed.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onSend', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+
+  if (config.role !== 'worker') {
+    app.useGlobalPipes(strictValidationPipe());
+    const doc = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('callback-orchestrator')
+        .setDescription(
+          'Ask a contact center to call a customer back, now or at a chosen time. Errors always have the shape ' +
+            '{"error":{"code","message","details":[{"field","message"}]},"requestId"}.',
+        )
+        .setVersion('1')
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/json' });
+    await mountBullBoard(fastify as never, app.get(DispatchQueues));
+  }
+  await app.init();
+  return app;
+}

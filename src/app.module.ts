@@ -1,0 +1,83 @@
+/**
+ * Modules by role. `api` serves HTTP; `worker` runs the BullMQ processors and
+ * the reconciler; `all` (the local default) does both. Both roles serve
+ * health and metrics.
+ */
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AccountsRegistry, loadAccounts } from './config/accounts';
+import { APP_CONFIG, AppConfig } from './config/config';
+import { Clock, SystemClock } from './common/clock';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { loggerParams } from './common/logging';
+import { CallbacksController } from './callbacks/callbacks.controller';
+import { CallbacksRepository } from './callbacks/callbacks.repository';
+import { CallbacksService } from './callbacks/callbacks.service';
+import { IdempotencyRepository } from './callbacks/idempotency.repository';
+import { PrismaService } from './database/prisma.service';
+import { DispatchQueues } from './dispatch/dispatch-queues';
+import { DispatchProcessor } from './dispatch/dispatch.processor';
+import { DispatchScheduler } from './dispatch/dispatch.scheduler';
+import { Reconciler } from './dispatch/reconciler';
+import { HealthController } from './ops/health.controller';
+import { OpsRepository } from './ops/ops.repository';
+import type { VendorAdapter } from './vendors/vendor-adapter';
+import { VENDOR_ADAPTERS } from './vendors/vendor.registry';
+import { VendorsModule } from './vendors/vendors.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** Replaces the system clock (tests). */
+  clock?: Clock;
+}
+
+@Global()
+@Module({})
+class CoreModule {
+  static register(opts: AppModuleOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: APP_CONFIG, useValue: opts.config },
+      { provide: Clock, useValue: opts.clock ?? new SystemClock() },
+      {
+        provide: AccountsRegistry,
+        inject: [VENDOR_ADAPTERS],
+        useFactory: (adapters: VendorAdapter[]) =>
+          new AccountsRegistry(
+            loadAccounts({
+              file: opts.config.accountsFile,
+              adapters: new Map(adapters.map((a) => [a.vendor, a])),
+              env: opts.config.secretsEnv,
+              allowInsecureUrls: opts.config.allowInsecureVendorUrls,
+            }),
+          ),
+      },
+      PrismaService,
+      DispatchQueues,
+      DispatchScheduler,
+      CallbacksRepository,
+      IdempotencyRepository,
+      OpsRepository,
+    ];
+    return { module: CoreModule, imports: [VendorsModule], providers, exports: providers };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRole(opts: AppModuleOptions): DynamicModule {
+    const { role } = opts.config;
+    const api = role === 'api' || role === 'all';
+    const worker = role === 'worker' || role === 'all';
+    return {
+      module: AppModule,
+      imports: [LoggerModule.forRoot(loggerParams(opts.config)), CoreModule.register(opts)],
+      controllers: [HealthController, ...(api ? [CallbacksController] : [])],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        ...(api ? [CallbacksService] : []),
+        ...(worker ? [DispatchProcessor, Reconciler] : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Caller } from '../common/caller';
+import { CallbacksService } from './callbacks.service';
+import { AttemptView, CallbackPage, CallbackView } from './dto/callback.view';
+import { CreateCallbackDto } from './dto/create-callback.dto';
+import { ListCallbacksQuery } from './dto/list-callbacks.query';
+import { UpdateCallbackDto } from './dto/update-callback.dto';
+
+@ApiTags('callbacks')
+@ApiHeader({ name: 'X-Client-Id', required: false, description: 'The calling service (scopes every intent)' })
+@Controller('v1/callbacks')
+export class CallbacksController {
+  constructor(private readonly callbacks: CallbacksService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Ask for a callback, now or at a chosen time' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body replays the first response for 24 h; a different body is 422' })
+  @ApiBody({ type: CreateCallbackDto })
+  @ApiCreatedResponse({ type: CallbackView, description: 'Created' })
+  @ApiOkResponse({ type: CallbackView, description: 'onDuplicate return_existing / replace: the live callback' })
+  @ApiConflictResponse({ description: 'A live callback exists for this account and phone number (error.existingId)' })
+  @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with a different body' })
+  async create(
+    @Caller() client: string,
+    @Body() dto: CreateCallbackDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CallbackView> {
+    const out = await this.callbacks.create(client, dto, key);
+    void reply.status(out.status);
+    if (out.replayed) void reply.header('idempotent-replayed', 'true');
+    return out.body;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List callbacks, newest first, with cursor pages' })
+  @ApiOkResponse({ type: CallbackPage })
+  list(@Caller() client: string, @Query() q: ListCallbacksQuery): Promise<CallbackPage> {
+    return this.callbacks.list(client, q);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: CallbackView })
+  @ApiNotFoundResponse()
+  get(@Caller() client: string, @Param('id') id: string): Promise<CallbackView> {
+    return this.callbacks.get(client, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Reschedule, or change the time zone or notes' })
+  @ApiOkResponse({ type: CallbackView })
+  @ApiConflictResponse({ description: 'The callback is no longer scheduled (error.currentStatus)' })
+  update(@Caller() client: string, @Param('id') id: string, @Body() dto: UpdateCallbackDto): Promise<CallbackView> {
+    return this.callbacks.update(client, id, dto);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a callback' })
+  @ApiOkResponse({ type: CallbackView })
+  @ApiConflictResponse({ description: 'The callback can no longer be cancelled (error.currentStatus)' })
+  cancel(@Caller() client: string, @Param('id') id: string): Promise<CallbackView> {
+    return this.callbacks.cancel(client, id);
+  }
+
+  @Get(':id/attempts')
+  @ApiOperation({ summary: 'Dispatch attempts of a callback' })
+  @ApiOkResponse({ type: [AttemptView] })
+  attempts(@Caller() client: string, @Param('id') id: string): Promise<AttemptView[]> {
+    return this.callbacks.attempts(client, id);
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Every read and write of callback intents and their attempts. Status changes
+ * are single guarded updates (`WHERE id = … AND status = …`): when a worker, a
+ * retry and a cancel race, exactly one wins and the others see null.
+ */
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { PrismaService } from '../database/prisma.service';
+import { AttemptOutcome, CallbackIntent, DispatchAttempt, IntentStatus, Prisma } from '../generated/prisma/client';
+
+export type Tx = Prisma.TransactionClient;
+export type Intent = CallbackIntent;
+export type Attempt = DispatchAttempt;
+
+export interface NewIntent {
+  id: string;
+  client: string;
+  account: string;
+  phoneNumber: string;
+  dueAt: Date;
+  asap: boolean;
+  timezone: string | null;
+  notes: string | null;
+  routing: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
+export interface IntentListFilter {
+  client: string;
+  status?: IntentStatus[];
+  account?: string;
+  phoneNumber?: string;
+  dueFrom?: Date;
+  dueTo?: Date;
+  /** Keyset cursor: rows strictly after (createdAt, id) in descending order. */
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+export interface ScheduleChange {
+  dueAt: Date;
+  asap: boolean;
+  timezone?: string | null;
+  notes?: string | null;
+  routing?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+const LIVE: IntentStatus[] = ['scheduled', 'dispatching'];
+
+@Injectable()
+export class CallbacksRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Inserts the intent unless a live one exists for (account, phone number).
+   * ON CONFLICT DO NOTHING against the partial unique index: concurrent
+   * inserts wait for each other, and exactly one row wins.
+   */
+  async insertUnlessLive(row: NewIntent, tx: Tx = this.prisma): Promise<Intent | null> {
+    const created = await tx.callbackIntent.createManyAndReturn({
+      data: [{ ...row, routing: row.routing as Prisma.InputJsonValue, metadata: row.metadata as Prisma.InputJsonValue }],
+      skipDuplicates: true,
+    });
+    return created[0] ?? null;
+  }
+
+  findLiveByPhone(account: string, phoneNumber: string, tx: Tx = this.prisma): Promise<Intent | null> {
+    return tx.callbackIntent.findFirst({ where: { account, phoneNumber, status: { in: LIVE } } });
+  }
+
+  findById(id: string): Promise<Intent | null> {
+    return this.prisma.callbackIntent.findUnique({ where: { id } });
+  }
+
+  findByIdForClient(id: string, client: string): Promise<Intent | null> {
+    return this.prisma.callbackIntent.findFirst({ where: { id, client } });
+  }
+
+  list(f: IntentListFilter): Promise<Intent[]> {
+    const where: Prisma.CallbackIntentWhereInput = { client: f.client };
+    if (f.status?.length) where.status = { in: f.status };
+    if (f.account) where.account = f.account;
+    if (f.phoneNumber) where.phoneNumber = f.phoneNumber;
+    if (f.dueFrom || f.dueTo) where.dueAt = { ...(f.dueFrom && { gte: f.dueFrom }), ...(f.dueTo && { lt: f.dueTo }) };
+    if (f.after) {
+      where.OR = [{ createdAt: { lt: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { lt: f.after.id } }];
+    }
+    return this.prisma.callbackIntent.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: f.limit });
+  }
+
+  /** Moves a scheduled intent to a new time (and other fields). Null when it is no longer scheduled. */
+  async reschedule(id: string, change: ScheduleChange, tx: Tx = this.prisma): Promise<Intent | null> {
+    const data: Prisma.CallbackIntentUpdateManyMutationInput = {
+      dueAt: change.dueAt,
+      asap: change.asap,
+      version: { increment: 1 },
+      lastError: null,
+    };
+    if (change.timezone !== undefined) data.timezone = change.timezone;
+    if (change.notes !== undefined) data.notes = change.notes;
+    if (change.routing !== undefined) data.routing = change.routing as Prisma.InputJsonValue;
+    if (change.metadata !== undefined) data.metadata = change.metadata as Prisma.InputJsonValue;
+    return this.guardedUpdate(id, ['scheduled'], data, tx);
+  }
+
+  /** Changes fields that do not affect dispatch timing (notes) on any live intent. */
+  updateNotes(id: string, notes: string | null): Promise<Intent | null> {
+    return this.guardedUpdate(id, ['scheduled'], { notes, version: { increment: 1 } });
+  }
+
+  /** Updates the time of an intent already handed to a vendor that schedules natively. */
+  rescheduleDispatched(id: string, dueAt: Date, timezone: string | null | undefined, version: number): Promise<Intent | null> {
+    const data: Prisma.CallbackIntentUpdateManyMutationInput = { dueAt, asap: false, version: { increment: 1 } };
+    if (timezone !== undefined) data.timezone = timezone;
+    return this.guardedUpdate(id, ['dispatched'], data, this.prisma, version);
+  }
+
+  cancel(id: string, from: IntentStatus[] = ['scheduled'], version?: number): Promise<Intent | null> {
+    return this.guardedUpdate(id, from, { status: 'cancelled', version: { increment: 1 } }, this.prisma, version);
+  }
+
+  /** scheduled → dispatching at the version the worker read; counts the attempt. Null when anything changed first. */
+  claimForDispatch(id: string, version: number, now: Date): Promise<Intent | null> {
+    return this.guardedUpdate(
+      id,
+      ['scheduled'],
+      { status: 'dispatching', claimedAt: now, attemptCount: { increment: 1 }, version: { increment: 1 } },
+      this.prisma,
+      version,
+    );
+  }
+
+  /** dispatching → scheduled, for a retry. `spent` false gives the attempt back (rate-limit waits). */
+  releaseClaim(id: string, lastError: string | null, spent: boolean): Promise<Intent | null> {
+    return this.guardedUpdate(id, ['dispatching'], {
+      status: 'scheduled',
+      claimedAt: null,
+      lastError,
+      ...(spent ? {} : { attemptCount: { decrement: 1 } }),
+      version: { increment: 1 },
+    });
+  }
+
+  markDispatched(id: string, vendorRef: string, tx: Tx = this.prisma): Promise<Intent | null> {
+    return this.guardedUpdate(id, ['dispatching'], { status: 'dispatched', vendorRef, claimedAt: null, lastError: null, version: { increment: 1 } }, tx);
+  }
+
+  markFailed(id: string, reason: string, from: IntentStatus[] = ['dispatching'], to: 'failed' | 'expired' = 'failed', tx: Tx = this.prisma): Promise<Intent | null> {
+    return this.guardedUpdate(id, from, { status: to, lastError: reason, claimedAt: null, version: { increment: 1 } }, tx);
+  }
+
+  /** Live-window scan for the reconciler: scheduled intents due before `until`, oldest first. */
+  findScheduledDueBefore(until: Date, limit: number, afterId?: { dueAt: Date; id: string }): Promise<Intent[]> {
+    const where: Prisma.CallbackIntentWhereInput = { status: 'scheduled', dueAt: { lt: until } };
+    if (afterId) where.OR = [{ dueAt: { gt: afterId.dueAt } }, { dueAt: afterId.dueAt, id: { gt: afterId.id } }];
+    return this.prisma.callbackIntent.findMany({ where, orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], take: limit });
+  }
+
+  findStaleClaims(claimedBefore: Date, limit: number): Promise<Intent[]> {
+    return this.prisma.callbackIntent.findMany({ where: { status: 'dispatching', claimedAt: { lt: claimedBefore } }, take: limit });
+  }
+
+  // ---- attempts ------------------------------------------------------------
+
+  /** Opens an attempt row; its number follows the intent's previous attempts. */
+  async startAttempt(intentId: string, startedAt: Date): Promise<Attempt> {
+    const last = await this.prisma.dispatchAttempt.findFirst({ where: { intentId }, orderBy: { number: 'desc' }, select: { number: true } });
+    return this.prisma.dispatchAttempt.create({ data: { id: randomUUID(), intentId, number: (last?.number ?? 0) + 1, startedAt } });
+  }
+
+  finishAttempt(
+    attemptId: string,
+    r: { endedAt: Date; outcome: AttemptOutcome; httpStatus?: number | null; errorCode?: string | null; errorMessage?: string | null; durationMs: number },
+    tx: Tx = this.prisma,
+  ): Promise<Attempt> {
+    return tx.dispatchAttempt.update({ where: { id: attemptId }, data: r });
+  }
+
+  /** Attempts left open by a worker that died: their outcome is unknown. */
+  closeOpenAttempts(intentId: string, endedAt: Date, message: string): Promise<Prisma.BatchPayload> {
+    return this.prisma.dispatchAttempt.updateMany({
+      where: { intentId, endedAt: null },
+      data: { endedAt, outcome: 'unknown', errorCode: 'worker_lost', errorMessage: message },
+    });
+  }
+
+  listAttempts(intentId: string): Promise<Attempt[]> {
+    return this.prisma.dispatchAttempt.findMany({ where: { intentId }, orderBy: { number: 'asc' } });
+  }
+
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(fn);
+  }
+
+  private async guardedUpdate(
+    id: string,
+    from: IntentStatus[],
+    data: Prisma.CallbackIntentUpdateManyMutationInput,
+    tx: Tx = this.prisma,
+    version?: number,
+  ): Promise<Intent | null> {
+    const rows = await tx.callbackIntent.updateManyAndReturn({
+      where: { id, status: { in: from }, ...(version !== undefined && { version }) },
+      data: { ...data, updatedAt: new Date() },
+    });
+    return rows[0] ?? null;
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * Lifecycle rules for callback intents. Everything a request could get wrong
+ * is checked before the first write, so bad input leaves nothing behind.
+ * Postgres commits first; BullMQ follows (DispatchScheduler), and the
+ * reconciler repairs Redis if that second step fails.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { Account, AccountsRegistry } from '../config/accounts';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { Clock } from '../common/clock';
+import { DuplicateLiveCallback, FieldProblem, IdempotencyKeyReused, InvalidTransition, NotFound, ValidationFailed, VendorRefused } from '../common/errors';
+import { parseIsoInstant } from '../common/time';
+import { DispatchScheduler } from '../dispatch/dispatch.scheduler';
+import { VendorRegistry } from '../vendors/vendor.registry';
+import { VendorError } from '../vendors/vendor.errors';
+import { CallbacksRepository, Intent, Tx } from './callbacks.repository';
+import { CallbackPage, CallbackView, toAttemptView, toView, AttemptView } from './dto/callback.view';
+import { CreateCallbackDto } from './dto/create-callback.dto';
+import { ListCallbacksQuery } from './dto/list-callbacks.query';
+import { UpdateCallbackDto } from './dto/update-callback.dto';
+import { IdempotencyRepository } from './idempotency.repository';
+
+export interface CreateOutcome {
+  status: 200 | 201;
+  body: CallbackView;
+  /** The response is a replay of an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+@Injectable()
+export class CallbacksService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly accounts: AccountsRegistry,
+    private readonly vendors: VendorRegistry,
+    private readonly repo: CallbacksRepository,
+    private readonly idempotency: IdempotencyRepository,
+    private readonly scheduler: DispatchScheduler,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(client: string, dto: CreateCallbackDto, idempotencyKey?: string): Promise<CreateOutcome> {
+    const account = this.accountFor(client, dto.account);
+    const problems = [...this.vendors.forAccount(account).validateRouting(dto.routing ?? {}, account)];
+    const { dueAt, asap } = this.resolveDueAt(dto.scheduledAt, problems);
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      problems.push({ field: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' });
+    }
+    if (problems.length) throw new ValidationFailed(problems);
+
+    const row = {
+      id: randomUUID(),
+      client,
+      account: account.id,
+      phoneNumber: dto.phoneNumber,
+      dueAt,
+      asap,
+      timezone: dto.timezone ?? null,
+      notes: dto.notes ?? null,
+      routing: dto.routing ?? {},
+      metadata: dto.metadata ?? {},
+    };
+    const mode = dto.onDuplicate ?? 'reject';
+
+    const outcome = await this.repo.transaction(async (tx) => {
+      if (idempotencyKey !== undefined) {
+        const hash = createHash('sha256').update(canonicalJson(dto)).digest('hex');
+        const expires = new Date(this.clock.now().getTime() + this.config.idempotencyTtlHours * 3_600_000);
+        if (!(await this.idempotency.reserve(tx, client, idempotencyKey, hash, expires))) {
+          const stored = (await this.idempotency.find(tx, client, idempotencyKey))!;
+          if (stored.requestHash !== hash) throw new IdempotencyKeyReused();
+          return { status: stored.status as 200 | 201, body: stored.body as CallbackView, replayed: true, changed: null };
+        }
+        const result = await this.insertOrResolveDuplicate(tx, row, mode);
+        await this.idempotency.complete(tx, client, idempotencyKey, result.status, result.body);
+        return result;
+      }
+      return this.insertOrResolveDuplicate(tx, row, mode);
+    });
+
+    if (outcome.changed === 'created') await this.scheduler.schedule(outcome.intent!);
+    if (outcome.changed === 'rescheduled') await this.scheduler.reschedule(outcome.intent!);
+    return { status: outcome.status, body: outcome.body, replayed: outcome.replayed };
+  }
+
+  private async insertOrResolveDuplicate(tx: Tx, row: Parameters<CallbacksRepository['insertUnlessLive']>[0], mode: string) {
+    // Two rounds: the live intent we collide with may end between our insert and our read.
+    for (let round = 0; round < 2; round++) {
+      const created = await this.repo.insertUnlessLive(row, tx);
+      if (created) return { status: 201 as const, body: toView(created), replayed: false, changed: 'created' as const, intent: created };
+      const live = await this.repo.findLiveByPhone(row.account, row.phoneNumber, tx);
+      if (!live) continue;
+      if (mode === 'return_existing') return { status: 200 as const, body: toView(live), replayed: false, changed: null, intent: live };
+      if (mode === 'replace') {
+        if (live.status !== 'scheduled') throw new InvalidTransition(live.status, 'replace');
+        const updated = await this.repo.reschedule(
+          live.id,
+          { dueAt: row.dueAt, asap: row.asap, timezone: row.timezone, notes: row.notes, routing: row.routing, metadata: row.metadata },
+          tx,
+        );
+        if (!updated) throw new InvalidTransition('dispatching', 'replace');
+        return { status: 200 as const, body: toView(updated), replayed: false, changed: 'rescheduled' as const, intent: updated };
+      }
+      throw new DuplicateLiveCallback(live.id);
+    }
+    throw new DuplicateLiveCallback('unknown');
+  }
+
+  async get(client: string, id: string): Promise<CallbackView> {
+    return toView(await this.load(client, id));
+  }
+
+  async list(client: string, q: ListCallbacksQuery): Promise<CallbackPage> {
+    const limit = q.limit ?? 50;
+    const rows = await this.repo.list({
+      client,
+      status: q.status?.split(',') as Intent['status'][] | undefined,
+      account: q.account,
+      phoneNumber: q.phoneNumber,
+      dueFrom: q.dueFrom ? parseIsoInstant(q.dueFrom)! : undefined,
+      dueTo: q.dueTo ? parseIsoInstant(q.dueTo)! : undefined,
+      after: q.cursor ? decodeCursor(q.cursor) : undefined,
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  async update(client: string, id: string, dto: UpdateCallbackDto): Promise<CallbackView> {
+    if (dto.scheduledAt === undefined && dto.timezone === undefined && dto.notes === undefined) {
+      throw new ValidationFailed([{ field: 'body', message: 'give at least one of scheduledAt, timezone, notes' }]);
+    }
+    const intent = await this.load(client, id);
+    const problems: FieldProblem[] = [];
+    const due = dto.scheduledAt !== undefined ? this.resolveDueAt(dto.scheduledAt, problems) : null;
+    if (problems.length) throw new ValidationFailed(problems);
+
+    if (intent.status === 'dispatched' && due) return this.updateAtVendor(intent, due.dueAt, dto.timezone);
+    if (intent.status !== 'scheduled') throw new InvalidTransition(intent.status, 'update');
+    const updated = await this.repo.reschedule(intent.id, {
+      dueAt: due?.dueAt ?? intent.dueAt,
+      asap: due ? due.asap : intent.asap,
+      timezone: dto.timezone,
+      notes: dto.notes,
+    });
+    if (!updated) throw new InvalidTransition((await this.load(client, id)).status, 'update');
+    if (due) await this.scheduler.reschedule(updated);
+    return toView(updated);
+  }
+
+  async cancel(client: string, id: string): Promise<CallbackView> {
+    const intent = await this.load(client, id);
+    if (intent.status === 'dispatched') return this.cancelAtVendor(intent);
+    if (intent.status !== 'scheduled') throw new InvalidTransition(intent.status, 'cancel');
+    const cancelled = await this.repo.cancel(intent.id);
+    if (!cancelled) throw new InvalidTransition((await this.load(client, id)).status, 'cancel');
+    await this.scheduler.unschedule(cancelled);
+    return toView(cancelled);
+  }
+
+  async attempts(client: string, id: string): Promise<AttemptView[]> {
+    const intent = await this.load(client, id);
+    return (await this.repo.listAttempts(intent.id)).map(toAttemptView);
+  }
+
+  // ---- helpers ---------------------------------------------------------------
+
+  private async updateAtVendor(intent: Intent, dueAt: Date, timezone: string | null | undefined): Promise<CallbackView> {
+    const account = this.accounts.get(intent.account)!;
+    const adapter = this.vendors.forAccount(account);
+    if (!adapter.capabilities.canUpdate || !intent.vendorRef) throw new InvalidTransition(intent.status, 'reschedule');
+    try {
+      await adapter.update(account, { vendorRef: intent.vendorRef, dueAt, timezone: timezone === undefined ? intent.timezone : timezone });
+    } catch (err) {
+      throw vendorRefusal(err, 'reschedule');
+    }
+    const updated = await this.repo.rescheduleDispatched(intent.id, dueAt, timezone, intent.version);
+    if (!updated) throw new InvalidTransition((await this.repo.findById(intent.id))?.status ?? 'unknown', 'reschedule');
+    return toView(updated);
+  }
+
+  private async cancelAtVendor(intent: Intent): Promise<CallbackView> {
+    const account = this.accounts.get(intent.account)!;
+    const adapter = this.vendors.forAccount(account);
+    if (!adapter.capabilities.canCancel || !intent.vendorRef) throw new InvalidTransition(intent.status, 'cancel');
+    try {
+      await adapter.cancel(account, intent.vendorRef);
+    } catch (err) {
+      throw vendorRefusal(err, 'cancel');
+    }
+    const cancelled = await this.repo.cancel(intent.id, ['dispatched'], intent.version);
+    if (!cancelled) throw new InvalidTransition((await this.repo.findById(intent.id))?.status ?? 'unknown', 'cancel');
+    return toView(cancelled);
+  }
+
+  private async load(client: string, id: string): Promise<Intent> {
+    const intent = UUID.test(id) ? await this.repo.findByIdForClient(id, client) : null;
+    if (!intent) throw new NotFound('Callback', id);
+    return intent;
+  }
+
+  private accountFor(client: string, id: string): Account {
+    const account = this.accounts.get(id);
+    if (!account || (account.allowedClients && !account.allowedClients.includes(client))) {
+      throw new ValidationFailed([{ field: 'account', message: `unknown account "${id}"` }]);
+    }
+    return account;
+  }
+
+  /** scheduledAt → due time. Absent = now (asap). Slightly past (clock skew) = now. */
+  private resolveDueAt(scheduledAt: string | undefined, problems: FieldProblem[]): { dueAt: Date; asap: boolean } {
+    const now = this.clock.now();
+    if (scheduledAt === undefined) return { dueAt: now, asap: true };
+    const at = parseIsoInstant(scheduledAt)!;
+    if (at.getTime() < now.getTime() - this.config.clockSkewMs) {
+      problems.push({ field: 'scheduledAt', message: 'is in the past' });
+    } else if (at.getTime() > now.getTime() + this.config.scheduleHorizonDays * 86_400_000) {
+      problems.push({ field: 'scheduledAt', message: `is more than ${this.config.scheduleHorizonDays} days ahead` });
+    }
+    return { dueAt: at.getTime() < now.getTime() ? now : at, asap: false };
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function vendorRefusal(err: unknown, action: string): VendorRefused {
+  const msg = err instanceof VendorError || err instanceof Error ? err.message : String(err);
+  return new VendorRefused(`The vendor refused to ${action} the callback; nothing was changed: ${msg}`);
+}
+
+/** JSON with sorted keys, so the same body in another key order hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function encodeCursor(i: Pick<Intent, 'createdAt' | 'id'>): string {
+  return Buffer.from(`${i.createdAt.toISOString()}|${i.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [ts, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(ts);
+  if (!id || !UUID.test(id) || Number.isNaN(createdAt.getTime())) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor from this API' }]);
+  return { createdAt, id };
+}

@@ -1,0 +1,74 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Attempt, Intent } from '../callbacks.repository';
+import { STATUSES } from './list-callbacks.query';
+
+export class CallbackView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'The calling service' }) client!: string;
+  @ApiProperty() account!: string;
+  @ApiProperty({ example: '+12518717081' }) phoneNumber!: string;
+  @ApiProperty({ enum: STATUSES }) status!: string;
+  @ApiProperty({ description: 'When the callback is due (UTC)', format: 'date-time' }) scheduledAt!: string;
+  @ApiProperty({ description: 'Created without scheduledAt: dispatched as soon as possible' }) asap!: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String }) timezone!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) notes!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) routing!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Record<string, unknown>;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The vendor's id for the callback" }) vendorReference!: string | null;
+  @ApiProperty() attemptCount!: number;
+  @ApiPropertyOptional({ nullable: true, type: String }) lastError!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty() version!: number;
+}
+
+export class CallbackPage {
+  @ApiProperty({ type: [CallbackView] }) items!: CallbackView[];
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Pass as cursor for the next page; null on the last page' }) nextCursor!: string | null;
+}
+
+export class AttemptView {
+  @ApiProperty() number!: number;
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) endedAt!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: ['succeeded', 'retryable', 'permanent', 'unknown'] }) outcome!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) httpStatus!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) errorCode!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) errorMessage!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) durationMs!: number | null;
+}
+
+export function toView(i: Intent): CallbackView {
+  return {
+    id: i.id,
+    client: i.client,
+    account: i.account,
+    phoneNumber: i.phoneNumber,
+    status: i.status,
+    scheduledAt: i.dueAt.toISOString(),
+    asap: i.asap,
+    timezone: i.timezone,
+    notes: i.notes,
+    routing: i.routing as Record<string, unknown>,
+    metadata: i.metadata as Record<string, unknown>,
+    vendorReference: i.vendorRef,
+    attemptCount: i.attemptCount,
+    lastError: i.lastError,
+    createdAt: i.createdAt.toISOString(),
+    updatedAt: i.updatedAt.toISOString(),
+    version: i.version,
+  };
+}
+
+export function toAttemptView(a: Attempt): AttemptView {
+  return {
+    number: a.number,
+    startedAt: a.startedAt.toISOString(),
+    endedAt: a.endedAt?.toISOString() ?? null,
+    outcome: a.outcome,
+    httpStatus: a.httpStatus,
+    errorCode: a.errorCode,
+    errorMessage: a.errorMessage,
+    durationMs: a.durationMs,
+  };
+}

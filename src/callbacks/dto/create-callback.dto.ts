@@ -1,0 +1,48 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsE164, IsIanaZone, IsIsoInstant, IsPlainObject } from '../../common/validators';
+
+export const ON_DUPLICATE = ['reject', 'return_existing', 'replace'] as const;
+export type OnDuplicate = (typeof ON_DUPLICATE)[number];
+
+export class CreateCallbackDto {
+  @ApiProperty({ description: 'Vendor account (from the accounts file) that should place the call', example: 'sim' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: 'account must be an account id such as "sim"' })
+  account!: string;
+
+  @ApiProperty({ description: 'Customer phone number, E.164', example: '+12518717081' })
+  @IsE164()
+  phoneNumber!: string;
+
+  @ApiPropertyOptional({ description: 'When to call (ISO 8601 with offset). Absent = as soon as possible.', example: '2026-11-21T15:30:00Z' })
+  @IsOptional()
+  @IsIsoInstant()
+  scheduledAt?: string;
+
+  @ApiPropertyOptional({ description: "Customer's IANA time zone (passed to vendors that use it)", example: 'America/Chicago' })
+  @IsOptional()
+  @IsIanaZone()
+  timezone?: string;
+
+  @ApiPropertyOptional({ description: 'Notes for the agent', maxLength: 2000, example: 'Asked about invoice 1042' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  notes?: string;
+
+  @ApiPropertyOptional({ description: "Vendor-specific routing, validated by the account's adapter", example: {}, type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsPlainObject()
+  routing?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'Opaque data echoed back (≤ 4 KB)', example: { ticket: 'T-1042' }, type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsPlainObject()
+  metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ enum: ON_DUPLICATE, default: 'reject', description: 'What a second live callback for the same account and phone number gets' })
+  @IsOptional()
+  @IsIn(ON_DUPLICATE)
+  onDuplicate?: OnDuplicate;
+}

@@ -1,0 +1,201 @@
+/**
+ * The worker: one BullMQ Worker per account queue. For each due job it
+ *   1. reads the intent (Postgres is the truth; a stale or early job is set right),
+ *   2. takes a slot from the account's rolling-window limiter (or waits, unspent),
+ *   3. claims the intent (scheduled → dispatching, guarded by version),
+ *   4. calls the vendor adapter and records a DispatchAttempt,
+ *   5. ends dispatched, or classifies the error: permanent → failed; retryable →
+ *      back to scheduled and BullMQ retries with jittered backoff; rate limited
+ *      → the queue waits Retry-After and the attempt is given back; unknown →
+ *      asks the vendor where it can, else the account's policy (resend | fail).
+ */
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { Account, AccountsRegistry } from '../config/accounts';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { Clock } from '../common/clock';
+import { maskPhonesInText } from '../common/phone';
+import { CallbacksRepository, Intent } from '../callbacks/callbacks.repository';
+import { VendorRegistry } from '../vendors/vendor.registry';
+import { VendorAdapter } from '../vendors/vendor-adapter';
+import {
+  VendorError,
+  VendorOutcomeUnknownError,
+  VendorPermanentError,
+  VendorRateLimitedError,
+} from '../vendors/vendor.errors';
+import { DispatchQueues } from './dispatch-queues';
+import { BACKOFF_TYPE, DispatchJobData, backoffDelay, dispatchAt, queueName } from './queues';
+import { RollingWindowLimiter } from './rate-limiter';
+
+/** A job that fires this much before its time is early and is put back. */
+const EARLY_TOLERANCE_MS = 25;
+
+@Injectable()
+export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(DispatchProcessor.name);
+  private readonly workers = new Map<string, Worker<DispatchJobData>>();
+  private limiter!: RollingWindowLimiter;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly accounts: AccountsRegistry,
+    private readonly vendors: VendorRegistry,
+    private readonly queues: DispatchQueues,
+    private readonly repo: CallbacksRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.limiter = new RollingWindowLimiter(this.queues.connection, this.config.queuePrefix);
+    for (const account of this.accounts.all) this.startWorker(account);
+  }
+
+  private startWorker(account: Account): void {
+    const worker: Worker<DispatchJobData> = new Worker<DispatchJobData>(queueName(account.id), (job, token) => this.process(worker, account, job, token), {
+      connection: this.queues.workerConnectionOptions(),
+      prefix: this.config.queuePrefix,
+      concurrency: this.config.workerConcurrency,
+      settings: { backoffStrategy: (attemptsMade, type) => (type === BACKOFF_TYPE ? backoffDelay(attemptsMade, account) : 1000) },
+    });
+    worker.on('error', (err) => this.logger.warn({ account: account.id, err: err.message }, 'worker error'));
+    this.workers.set(account.id, worker);
+  }
+
+  /** The workers, for health checks and tests. */
+  allWorkers(): Worker<DispatchJobData>[] {
+    return [...this.workers.values()];
+  }
+
+  async process(worker: Worker<DispatchJobData>, account: Account, job: Job<DispatchJobData>, token?: string): Promise<string> {
+    const adapter = this.vendors.forAccount(account);
+    const intent = await this.repo.findById(job.data.intentId);
+    if (!intent) return 'skipped: intent not found';
+    if (intent.status !== 'scheduled') return `skipped: intent is ${intent.status}`;
+
+    // Postgres decides the time: a job that fires before it (a reschedule that Redis missed) goes back.
+    const runAt = dispatchAt(intent.dueAt, adapter.capabilities.handOverAheadMs);
+    if (runAt - this.clock.now().getTime() > EARLY_TOLERANCE_MS) {
+      await job.moveToDelayed(runAt, token);
+      throw new DelayedError();
+    }
+
+    const slot = `${intent.id}:${randomUUID()}`;
+    if (account.rateLimit) {
+      const waitMs = await this.limiter.acquire(account.id, account.rateLimit, slot);
+      if (waitMs > 0) {
+        await worker.rateLimit(waitMs);
+        throw Worker.RateLimitError();
+      }
+    }
+
+    const claimed = await this.repo.claimForDispatch(intent.id, intent.version, this.clock.now());
+    if (!claimed) {
+      if (account.rateLimit) await this.limiter.release(account.id, slot);
+      const now = await this.repo.findById(intent.id);
+      if (now?.status === 'scheduled') {
+        // Changed between read and claim (a reschedule): follow the new time.
+        await job.moveToDelayed(Math.max(Date.now(), dispatchAt(now.dueAt, adapter.capabilities.handOverAheadMs)), token);
+        throw new DelayedError();
+      }
+      return `skipped: intent is ${now?.status ?? 'gone'}`;
+    }
+    return this.callVendor(worker, account, adapter, claimed, job);
+  }
+
+  private async callVendor(worker: Worker<DispatchJobData>, account: Account, adapter: VendorAdapter, intent: Intent, job: Job<DispatchJobData>): Promise<string> {
+    const started = this.clock.now();
+    const attempt = await this.repo.startAttempt(intent.id, started);
+    const log = { intentId: intent.id, account: account.id, attempt: attempt.number };
+    this.logger.log({ ...log, lateMs: started.getTime() - intent.dueAt.getTime() }, 'dispatching');
+    const finish = (outcome: 'succeeded' | 'retryable' | 'permanent' | 'unknown', e?: { httpStatus?: number; code?: string; message?: string }) => {
+      const endedAt = this.clock.now();
+      return this.repo.finishAttempt(attempt.id, {
+        endedAt,
+        outcome,
+        httpStatus: e?.httpStatus ?? null,
+        errorCode: e?.code ?? null,
+        errorMessage: e?.message ? maskPhonesInText(e.message).slice(0, 2000) : null,
+        durationMs: endedAt.getTime() - started.getTime(),
+      });
+    };
+
+    try {
+      const result = await adapter.dispatch(account, {
+        intentId: intent.id,
+        phoneNumber: intent.phoneNumber,
+        dueAt: intent.asap ? null : intent.dueAt,
+        timezone: intent.timezone ?? account.defaultTimezone,
+        notes: intent.notes,
+        routing: intent.routing as Record<string, unknown>,
+        attempt: intent.attemptCount,
+        previousOutcomeUnknown: intent.lastError?.startsWith('unknown:') ?? false,
+      });
+      await this.repo.transaction(async (tx) => {
+        await finish('succeeded', { httpStatus: result.httpStatus, message: result.note });
+        await this.repo.markDispatched(intent.id, result.vendorRef, tx);
+      });
+      this.logger.log({ ...log, vendorRef: result.vendorRef }, 'dispatched');
+      return `dispatched: ${result.vendorRef}`;
+    } catch (err) {
+      return this.onFailure(worker, account, adapter, intent, job, err, finish, log);
+    }
+  }
+
+  private async onFailure(
+    worker: Worker<DispatchJobData>,
+    account: Account,
+    adapter: VendorAdapter,
+    intent: Intent,
+    job: Job<DispatchJobData>,
+    err: unknown,
+    finish: (o: 'retryable' | 'permanent' | 'unknown', e: { httpStatus?: number; code?: string; message?: string }) => Promise<unknown>,
+    log: Record<string, unknown>,
+  ): Promise<never> {
+    const ve = err instanceof VendorError ? err : null;
+    const message = (err as Error)?.message ?? String(err);
+    const info = { httpStatus: ve?.info.httpStatus, code: ve?.info.vendorCode ?? (err as Error)?.name, message };
+
+    if (err instanceof VendorRateLimitedError) {
+      await finish('retryable', { ...info, code: 'rate_limited' });
+      await this.repo.releaseClaim(intent.id, `rate limited: ${message}`, false);
+      this.logger.warn({ ...log, retryAfterMs: err.retryAfterMs }, 'vendor rate limited; the account queue waits');
+      await worker.rateLimit(err.retryAfterMs);
+      throw Worker.RateLimitError();
+    }
+
+    if (err instanceof VendorPermanentError) {
+      await finish('permanent', info);
+      await this.repo.markFailed(intent.id, maskPhonesInText(message));
+      this.logger.warn({ ...log, err: maskPhonesInText(message) }, 'permanent failure');
+      throw new UnrecoverableError(message);
+    }
+
+    const unknown = err instanceof VendorOutcomeUnknownError;
+    await finish(unknown ? 'unknown' : 'retryable', info);
+    if (unknown && !adapter.capabilities.canLookup && account.unknownOutcomePolicy === 'fail') {
+      await this.repo.markFailed(intent.id, `outcome unknown and the account's policy is fail: ${message}`);
+      throw new UnrecoverableError(message);
+    }
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const tooOld = this.clock.now().getTime() - intent.dueAt.getTime() > account.retry.maxAgeMs;
+    if (lastAttempt || tooOld) {
+      const reason = tooOld ? `expired: not dispatched within ${account.retry.maxAgeMs} ms of its due time; last error: ${message}` : `gave up after ${intent.attemptCount} attempts: ${message}`;
+      await this.repo.markFailed(intent.id, maskPhonesInText(reason), ['dispatching'], tooOld ? 'expired' : 'failed');
+      this.logger.warn({ ...log, err: maskPhonesInText(message) }, tooOld ? 'expired' : 'attempts exhausted');
+      throw new UnrecoverableError(reason);
+    }
+    await this.repo.releaseClaim(intent.id, `${unknown ? 'unknown' : 'retryable'}: ${maskPhonesInText(message)}`, true);
+    this.logger.warn({ ...log, err: maskPhonesInText(message) }, 'retryable failure; will retry');
+    throw err instanceof Error ? err : new Error(message);
+  }
+
+  /** Stops taking jobs and waits for active ones up to the grace period. */
+  async onApplicationShutdown(): Promise<void> {
+    const closing = Promise.all([...this.workers.values()].map((w) => w.close()));
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, this.config.shutdownGraceMs).unref());
+    await Promise.race([closing, grace]);
+    await Promise.all([...this.workers.values()].map((w) => w.close(true).catch(() => undefined)));
+  }
+}

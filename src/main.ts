@@ -1,0 +1,41 @@
+/**
+ * Entry point. `node dist/main.js` runs the role in ROLE (api | worker | all);
+ * `node dist/main.js migrate` applies migrations and exits.
+ */
+import 'reflect-metadata';
+import { createApp } from './app.factory';
+import { AccountsFileError } from './config/accounts';
+import { AppConfig, ConfigError, loadConfig } from './config/config';
+import { applyMigrations, MigrationError } from './database/migrator';
+
+function fail(message: string): never {
+  process.stderr.write(`callback-orchestrator: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) fail(`configuration error: ${e.message}`);
+    throw e;
+  }
+  const log = (msg: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`);
+
+  if (process.argv[2] === 'migrate') {
+    const applied = await applyMigrations(config.databaseUrl, undefined, log);
+    log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
+    return;
+  }
+  if (config.migrateOnBoot) await applyMigrations(config.databaseUrl, undefined, log);
+
+  const app = await createApp({ config });
+  await app.listen({ port: config.port, host: config.host });
+  log(`role ${config.role} listening on ${config.host}:${config.port}`);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof AccountsFileError || e instanceof MigrationError) fail(e.message);
+  fail((e as Error)?.stack ?? String(e));
+});

@@ -1,0 +1,74 @@
+/**
+ * /health/live: the process can serve (for the worker role, its workers are running).
+ * /health/ready: Postgres answers, migrations are applied, Redis answers. Redis
+ * down makes the service degraded, not dead: intake goes on against Postgres,
+ * so readiness stays 200 with redis "degraded" for the api role.
+ */
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { pendingMigrations } from '../database/migrator';
+import { DispatchQueues } from '../dispatch/dispatch-queues';
+import { OpsRepository } from './ops.repository';
+
+type Check = { status: 'up' | 'down' | 'degraded'; message?: string };
+
+async function timed(op: () => Promise<unknown>, ms = 2_000): Promise<void> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([op(), new Promise((_, rej) => (t = setTimeout(() => rej(new Error(`no answer in ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+@ApiExcludeController()
+@Controller('health')
+export class HealthController {
+  private migrationsOk = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly ops: OpsRepository,
+    private readonly queues: DispatchQueues,
+  ) {}
+
+  @Get('live')
+  live(): { status: string } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; checks: Record<string, Check> }> {
+    const checks: Record<string, Check> = {};
+    try {
+      await timed(() => this.ops.ping());
+      checks.postgres = { status: 'up' };
+    } catch (e) {
+      checks.postgres = { status: 'down', message: (e as Error).message };
+    }
+    if (checks.postgres.status === 'up') {
+      try {
+        if (!this.migrationsOk) {
+          const pending = await pendingMigrations(this.config.databaseUrl);
+          this.migrationsOk = pending.length === 0;
+          checks.migrations = pending.length ? { status: 'down', message: `pending: ${pending.join(', ')}` } : { status: 'up' };
+        } else checks.migrations = { status: 'up' };
+      } catch (e) {
+        checks.migrations = { status: 'down', message: (e as Error).message };
+      }
+    }
+    try {
+      await timed(() => this.queues.connection.ping(), 1_000);
+      checks.redis = { status: 'up' };
+    } catch (e) {
+      // The worker cannot work without Redis; the API can (intake goes to Postgres).
+      checks.redis = { status: this.config.role === 'worker' ? 'down' : 'degraded', message: (e as Error).message };
+    }
+    const down = Object.values(checks).some((c) => c.status === 'down');
+    const degraded = Object.values(checks).some((c) => c.status === 'degraded');
+    void reply.status(down ? 503 : 200);
+    return { status: down ? 'down' : degraded ? 'degraded' : 'up', checks };
+  }
+}

@@ -1,0 +1,3 @@
+export default async function globalTeardown(): Promise<void> {
+  // Servers belong to scripts/test.mjs, which stops them; databases die with them.
+}
