@@ -15,7 +15,15 @@ const transform = {
     },
   ],
 };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// A few dependencies ship ESM only (Node 20 loads them through require(esm); jest does not): compile them too.
+const ESM_DEPS = ['content-disposition'];
+transform['^.+\\.js$'] = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
+const common = {
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_DEPS.join('|')})/)`],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   projects: [

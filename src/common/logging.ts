@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config/config';
 import { maskPhone } from './phone';
@@ -35,10 +36,13 @@ const SECRET_PATHS = [
 
 export function loggerParams(config: AppConfig): Params {
   return {
+    exclude: [
+      { method: RequestMethod.ALL, path: 'health/*path' },
+      { method: RequestMethod.ALL, path: 'metrics' },
+    ],
     pinoHttp: {
       level: config.logLevel,
       genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestIdFor(req),
-      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
       redact: {
         paths: [...PHONE_PATHS, ...SECRET_PATHS],
         censor: (value: unknown, path: string[]) => {

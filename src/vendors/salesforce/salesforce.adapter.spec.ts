@@ -30,6 +30,16 @@ class TestClock extends Clock {
   }
 }
 
+/** The error a dispatch failed with; fails the test if it succeeded. */
+async function failure(p: Promise<unknown>): Promise<Error> {
+  const outcome = await p.then(
+    (value) => ({ value }),
+    (error: Error) => ({ error }),
+  );
+  if ('value' in outcome) throw new Error(`expected the dispatch to fail, it returned ${JSON.stringify(outcome.value)}`);
+  return outcome.error;
+}
+
 type Keys = Awaited<ReturnType<typeof SalesforceFake.generateKeys>>;
 const CALL_ID = '89328b83-ff42-4c85-a2af-e948124365de';
 
@@ -140,7 +150,7 @@ describe('SalesforceAdapter against the fake Salesforce', () => {
   });
 
   it('surfaces a JWT signed with the wrong key as a misconfigured account, and checkAuth reports it until a success', async () => {
-    const err = await adapter.dispatch(account({ pem: wrongKeys.privateKeyPem }), request()).catch((e: Error) => e);
+    const err = await failure(adapter.dispatch(account({ pem: wrongKeys.privateKeyPem }), request()));
 
     expect(err).toBeInstanceOf(VendorMisconfiguredError);
     expect(err.message).toContain('Salesforce account sf-test is misconfigured');
@@ -156,7 +166,7 @@ describe('SalesforceAdapter against the fake Salesforce', () => {
   it('surfaces an expired JWT (signer clock behind) as a misconfigured account', async () => {
     const lateAdapter = new SalesforceAdapter(new TestClock(new Date(clock.now().getTime() - 10 * 60_000)));
     try {
-      const err = await lateAdapter.dispatch(account({ on: lateAdapter }), request()).catch((e: Error) => e);
+      const err = await failure(lateAdapter.dispatch(account({ on: lateAdapter }), request()));
       expect(err).toBeInstanceOf(VendorMisconfiguredError);
       expect(err.message).toContain('sf-test is misconfigured');
       expect(fake.requests[0].refusal).toMatch(/"exp" claim timestamp check failed/);
@@ -178,13 +188,13 @@ describe('SalesforceAdapter against the fake Salesforce', () => {
 
   it('treats 403 as a misconfigured account too', async () => {
     fake.enqueue(SalesforceFake.answers.forbidden('Call center not authorised'));
-    const err = await adapter.dispatch(account(), request()).catch((e: Error) => e);
+    const err = await failure(adapter.dispatch(account(), request()));
     expect(err).toBeInstanceOf(VendorMisconfiguredError);
     expect(err.message).toContain('403 FORBIDDEN: Call center not authorised');
   });
 
   it('makes 400 permanent with Salesforce’s message (a wrong Telephony-Provider-Name here)', async () => {
-    const err = await adapter.dispatch(account({ block: { telephonyProviderName: 'Other Telephony' } }), request()).catch((e: Error) => e);
+    const err = await failure(adapter.dispatch(account({ block: { telephonyProviderName: 'Other Telephony' } }), request()));
     expect(err).toBeInstanceOf(VendorPermanentError);
     expect(err).not.toBeInstanceOf(VendorMisconfiguredError);
     expect(err.message).toBe('Salesforce refused the callback (400 INVALID_HEADER: Telephony-Provider-Name must be Acme Telephony)');
@@ -194,7 +204,7 @@ describe('SalesforceAdapter against the fake Salesforce', () => {
   it('makes 404 permanent with Salesforce’s message (an unknown call)', async () => {
     await fake.stop();
     fake = await SalesforceFake.start({ publicKey: keys.publicKey, now: () => clock.now(), voiceCallIds: ['0LQxx0000004CmHGAU'] });
-    const err = await adapter.dispatch(account(), request()).catch((e: Error) => e);
+    const err = await failure(adapter.dispatch(account(), request()));
     expect(err).toBeInstanceOf(VendorPermanentError);
     expect(err.message).toBe(`Salesforce refused the callback (404 NOT_FOUND: The VoiceCall ${CALL_ID} was not found)`);
     expect((err as VendorPermanentError).info).toEqual({ httpStatus: 404, vendorCode: 'NOT_FOUND' });
@@ -202,8 +212,8 @@ describe('SalesforceAdapter against the fake Salesforce', () => {
 
   it('maps 429 to rate limited with Retry-After, or the account default without it', async () => {
     fake.enqueue(SalesforceFake.answers.rateLimited('7'), SalesforceFake.answers.rateLimited());
-    const first = await adapter.dispatch(account(), request()).catch((e: Error) => e);
-    const second = await adapter.dispatch(account(), request()).catch((e: Error) => e);
+    const first = await failure(adapter.dispatch(account(), request()));
+    const second = await failure(adapter.dispatch(account(), request()));
     expect(first).toBeInstanceOf(VendorRateLimitedError);
     expect((first as VendorRateLimitedError).retryAfterMs).toBe(7_000);
     expect((second as VendorRateLimitedError).retryAfterMs).toBe(30_000);
@@ -218,7 +228,7 @@ describe('SalesforceAdapter against the fake Salesforce', () => {
 
   it('maps an answer slower than the timeout to an unknown outcome', async () => {
     fake.enqueue(SalesforceFake.answers.slow(800));
-    const err = await adapter.dispatch(account({ block: { timeoutMs: 150 } }), request()).catch((e: Error) => e);
+    const err = await failure(adapter.dispatch(account({ block: { timeoutMs: 150 } }), request()));
     expect(err).toBeInstanceOf(VendorOutcomeUnknownError);
     expect(fake.requests).toHaveLength(1);
   });

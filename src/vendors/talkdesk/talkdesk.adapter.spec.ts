@@ -1,4 +1,6 @@
+import { Test } from '@nestjs/testing';
 import { TalkdeskFake, TalkdeskFakeOptions } from '../../../test/fakes/talkdesk.fake';
+import { Clock } from '../../common/clock';
 import { Account, parseAccounts } from '../../config/accounts';
 import type { DispatchRequest } from '../vendor-adapter';
 import { VendorOutcomeUnknownError, VendorPermanentError, VendorRetryableError } from '../vendor.errors';
@@ -194,5 +196,25 @@ describe('TalkdeskAdapter.update and cancel', () => {
     const open = fake.addCallback({ phoneNumber: PHONE });
     fake.enqueue({ match: { method: 'PATCH' }, status: 503, body: { code: '5030000', message: 'Service unavailable' } });
     await expect(adapter.update(account, { vendorRef: open.id, dueAt: inMs(600_000), timezone: 'UTC' })).rejects.toBeInstanceOf(VendorRetryableError);
+  });
+});
+
+describe('TalkdeskAdapter in Nest', () => {
+  it('is created by DI with or without a Clock provider, and declares its capabilities', async () => {
+    const fixed = new Date('2026-03-01T12:00:00Z');
+    const clock = { now: () => fixed };
+    const bare = await Test.createTestingModule({ providers: [TalkdeskAdapter] }).compile();
+    const withClock = await Test.createTestingModule({ providers: [TalkdeskAdapter, { provide: Clock, useValue: clock }] }).compile();
+    const a = bare.get(TalkdeskAdapter);
+    expect(a.capabilities).toEqual({ nativeScheduling: true, minLeadMs: 60_000, handOverAheadMs: 300_000, canUpdate: true, canCancel: true, canLookup: true });
+    expect(a.defaultRateLimit).toBeNull();
+    expect((withClock.get(TalkdeskAdapter) as unknown as { now(): Date }).now()).toBe(fixed);
+    await bare.close();
+    await withClock.close();
+  });
+
+  it("tells the dispatcher the account's own hand-over time", async () => {
+    await setup({ handOverAheadMs: 600_000 });
+    expect(adapter.handOverAheadFor(account)).toBe(600_000);
   });
 });

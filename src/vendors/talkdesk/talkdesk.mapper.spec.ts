@@ -119,8 +119,8 @@ describe('errorFromResponse', () => {
   it('429 is rate limited for Retry-After, or the account default without it', () => {
     const withHeader = errorFromResponse(res(429, undefined, { 'retry-after': '7' }), 'create callback', 30_000);
     expect(withHeader).toBeInstanceOf(VendorRateLimitedError);
-    expect((withHeader as VendorRateLimitedError).retryAfterMs).toBe(7_000);
-    expect((errorFromResponse(res(429), 'create callback', 30_000) as VendorRateLimitedError).retryAfterMs).toBe(30_000);
+    expect(withHeader).toMatchObject({ retryAfterMs: 7_000 });
+    expect(errorFromResponse(res(429), 'create callback', 30_000)).toMatchObject({ retryAfterMs: 30_000 });
   });
 
   it.each([500, 502, 503, 504, 408])('%i is retryable', (status) => {

@@ -124,7 +124,7 @@ describe('ZendeskAdapter against the fake Zendesk', () => {
   it('refuses wrong credentials as misconfigured (401)', async () => {
     const wrong = await ZendeskFake.start({ apiToken: 'another-token' });
     try {
-      const e = await rejection(adapter.dispatch(wrong.account({ id: 'zd-wrong' }, { verifyPhoneNumber: false }), request()));
+      const e = await rejection(adapter.dispatch(fake.account({ id: 'zd-wrong', baseUrl: wrong.baseUrl }, { verifyPhoneNumber: false }), request()));
       expect(e).toBeInstanceOf(VendorMisconfiguredError);
       expect(e.message).toContain("Zendesk 401 on callback request: Couldn't authenticate you");
       expect(wrong.callbackRequests).toHaveLength(0);
