@@ -181,7 +181,7 @@ export class SalesforceFake {
     };
     this.requests.push(rec);
     const scripted = this.script.shift();
-    if (scripted?.delayMs) await new Promise((r) => setTimeout(r, scripted.delayMs));
+    if (scripted?.delayMs) await waitOrHangUp(scripted.delayMs, res);
     if (res.destroyed) return;
     if (scripted?.status !== undefined) return this.reply(res, rec, scripted.status, scripted.body, scripted.headers);
 
@@ -246,6 +246,19 @@ export class SalesforceFake {
     res.end(text);
     if (rec) rec.status = status;
   }
+}
+
+/** Latency that ends early when the client hangs up (its timeout), so no timer outlives the test. */
+function waitOrHangUp(ms: number, res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+    function done() {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    }
+  });
 }
 
 function decodeQuietly(token: string | null): RecordedRequest['jwt'] {

@@ -227,10 +227,12 @@ describe('SalesforceAdapter against the fake Salesforce', () => {
   });
 
   it('maps an answer slower than the timeout to an unknown outcome', async () => {
-    fake.enqueue(SalesforceFake.answers.slow(800));
-    const err = await failure(adapter.dispatch(account({ block: { timeoutMs: 150 } }), request()));
+    // undici checks its headers timeout on a ~1 s tick, so the fake waits well past it.
+    fake.enqueue(SalesforceFake.answers.slow(5_000));
+    const err = await failure(adapter.dispatch(account({ block: { timeoutMs: 200 } }), request()));
     expect(err).toBeInstanceOf(VendorOutcomeUnknownError);
     expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0].status).toBeUndefined(); // we hung up before Salesforce answered
   });
 
   it('maps a refused connection (request never sent) to retryable', async () => {

@@ -25,7 +25,9 @@ async function setup(block: Record<string, unknown> = {}, fakeOpts: TalkdeskFake
 
 afterEach(async () => {
   await adapter?.onModuleDestroy();
+  adapter = undefined as unknown as TalkdeskAdapter;
   await fake?.stop();
+  fake = undefined as unknown as TalkdeskFake;
 });
 
 /** A due time in whole seconds, as an API client would send it. */

@@ -43,7 +43,7 @@ export class TalkdeskAdapter extends VendorAdapter<TalkdeskSettings> implements 
   override readonly defaultRateLimit = null;
 
   private readonly http: VendorHttp;
-  private readonly ownsHttp: boolean;
+  private ownsHttp: boolean;
   private readonly client: TalkdeskClient;
   private readonly clock: Clock | null;
 
@@ -111,8 +111,11 @@ export class TalkdeskAdapter extends VendorAdapter<TalkdeskSettings> implements 
     if (!ok(res.status)) throw errorFromResponse(res, 'cancel callback', account.defaultRetryAfterMs);
   }
 
+  /** Closes the connection pool this adapter opened (once; a shared VendorHttp is its owner's to close). */
   async onModuleDestroy(): Promise<void> {
-    if (this.ownsHttp) await this.http.close();
+    if (!this.ownsHttp) return;
+    this.ownsHttp = false;
+    await this.http.close();
   }
 
   /** Talkdesk needs a zone to read the time in: the intent's, else the account's, else UTC. */

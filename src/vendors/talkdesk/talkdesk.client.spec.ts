@@ -40,8 +40,10 @@ async function setup(fakeOpts: TalkdeskFakeOptions = {}, opts: { block?: Record<
 
 afterEach(async () => {
   await adapter?.onModuleDestroy();
+  adapter = undefined as unknown as TalkdeskAdapter;
   await sharedHttp?.close();
   await fake?.stop();
+  fake = undefined as unknown as TalkdeskFake;
 });
 
 let n = 0;

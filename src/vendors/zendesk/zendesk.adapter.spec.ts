@@ -1,3 +1,4 @@
+import { Test } from '@nestjs/testing';
 import { CALLBACKS, FAKE_EMAIL, FAKE_TOKEN, ZendeskFake } from '../../../test/fakes/zendesk.fake';
 import { Clock } from '../../common/clock';
 import type { DispatchRequest } from '../vendor-adapter';
@@ -246,6 +247,25 @@ describe('ZendeskFake rolling-window limit', () => {
       expect(fake.callbackRequests).toHaveLength(3);
     } finally {
       await adapter.onModuleDestroy();
+      await fake.stop();
+    }
+  });
+});
+
+describe('ZendeskAdapter in Nest DI', () => {
+  it('resolves without a Clock provider, and uses one when given', async () => {
+    const plain = await Test.createTestingModule({ providers: [ZendeskAdapter] }).compile();
+    expect(plain.get(ZendeskAdapter)).toBeInstanceOf(ZendeskAdapter);
+    await plain.close();
+    const clock = new TestClock();
+    const withClock = await Test.createTestingModule({ providers: [ZendeskAdapter, { provide: Clock, useValue: clock }] }).compile();
+    const fake = await ZendeskFake.start();
+    const adapter = withClock.get(ZendeskAdapter);
+    try {
+      await adapter.dispatch(fake.account(), request());
+      expect(adapter.rateLimitStatus('zendesk-fake')?.at).toEqual(clock.now());
+    } finally {
+      await withClock.close();
       await fake.stop();
     }
   });
