@@ -6,7 +6,8 @@
  *     E.164 requester, known phone_number_id), 201 with a `null` body as in the seed
  *   - the phone numbers API (zendesk-phone-numbers.fake.ts)
  *   - X-Rate-Limit / X-Rate-Limit-Remaining on every answer; an optional rolling-window
- *     limit on callback requests answering 429 + Retry-After and counting violations
+ *     limit on callback requests answering 429 + Retry-After and counting violations (every
+ *     POST to callback_requests counts, scripted or not, since each one reached "Zendesk")
  *   - scripted answers (status, headers, raw body, delay, connection reset) taken in order
  *   - every request recorded with method, path, headers and raw body.
  * Driving it:
