@@ -16,7 +16,7 @@ const transform = {
   ],
 };
 // A few dependencies ship ESM only (Node 20 loads them through require(esm); jest does not): compile them too.
-const ESM_DEPS = ['content-disposition'];
+const ESM_DEPS = ['content-disposition', 'jose'];
 transform['^.+\\.js$'] = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
 const common = {
   transform,

@@ -30,9 +30,18 @@ export function toErrorBody(err: unknown, requestId: string): { status: number; 
     return { status: f.status, body: { error: { code: f.code, message: f.message, details }, requestId } };
   }
   if (err instanceof HttpException) {
+    // Nest hands Fastify's body-parser errors over as plain HttpExceptions: recognise them by status.
     const status = err.getStatus();
-    const code = status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : status < 500 ? 'bad_request' : 'internal_error';
-    return { status, body: { error: { code, message: err.message, details: [] }, requestId } };
+    const byStatus: Record<number, [string, string | null]> = {
+      400: [/json/i.test(err.message) ? 'malformed_json' : 'bad_request', /json|body/i.test(err.message) ? 'body' : null],
+      404: ['not_found', null],
+      413: ['payload_too_large', 'body'],
+      415: ['unsupported_media_type', 'content-type'],
+      429: ['rate_limited', null],
+    };
+    const [code, field] = byStatus[status] ?? [status < 500 ? 'bad_request' : 'internal_error', null];
+    const message = status === 415 ? 'Content-Type must be application/json' : err.message;
+    return { status, body: { error: { code, message, details: field ? [{ field, message }] : [] }, requestId } };
   }
   const status = (err as { statusCode?: number })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -75,7 +75,7 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     if (intent.status !== 'scheduled') return `skipped: intent is ${intent.status}`;
 
     // Postgres decides the time: a job that fires before it (a reschedule that Redis missed) goes back.
-    const runAt = dispatchAt(intent.dueAt, adapter.capabilities.handOverAheadMs);
+    const runAt = dispatchAt(intent.dueAt, adapter.handOverAheadFor(account));
     if (runAt - this.clock.now().getTime() > EARLY_TOLERANCE_MS) {
       await job.moveToDelayed(runAt, token);
       throw new DelayedError();
@@ -96,7 +96,7 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
       const now = await this.repo.findById(intent.id);
       if (now?.status === 'scheduled') {
         // Changed between read and claim (a reschedule): follow the new time.
-        await job.moveToDelayed(Math.max(Date.now(), dispatchAt(now.dueAt, adapter.capabilities.handOverAheadMs)), token);
+        await job.moveToDelayed(Math.max(Date.now(), dispatchAt(now.dueAt, adapter.handOverAheadFor(account))), token);
         throw new DelayedError();
       }
       return `skipped: intent is ${now?.status ?? 'gone'}`;

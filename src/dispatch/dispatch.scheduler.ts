@@ -26,7 +26,7 @@ export class DispatchScheduler {
   /** Milliseconds from now until the intent's job should run. */
   delayFor(intent: Pick<Intent, 'account' | 'dueAt'>): number {
     const account = this.accounts.get(intent.account)!;
-    const ahead = this.vendors.forAccount(account).capabilities.handOverAheadMs;
+    const ahead = this.vendors.forAccount(account).handOverAheadFor(account);
     return dispatchAt(intent.dueAt, ahead) - this.clock.now().getTime();
   }
 

@@ -73,6 +73,11 @@ export abstract class VendorAdapter<S = unknown> {
 
   abstract dispatch(account: Account<S>, req: DispatchRequest): Promise<DispatchResult>;
 
+  /** How long before the due time this account's intents are handed over (native scheduling). */
+  handOverAheadFor(_account: Account<S>): number {
+    return this.capabilities.handOverAheadMs;
+  }
+
   /** Carries a reschedule to the vendor. Only called when capabilities.canUpdate. */
   update(_account: Account<S>, _change: VendorChange): Promise<void> {
     return Promise.reject(new Error(`${this.vendor} cannot update callbacks`));

@@ -1,10 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { SimulatorAdapter } from './simulator/simulator.adapter';
+import { TalkdeskAdapter } from './talkdesk/talkdesk.adapter';
+import { ZendeskAdapter } from './zendesk/zendesk.adapter';
 import type { VendorAdapter } from './vendor-adapter';
 import { VENDOR_ADAPTERS, VendorRegistry } from './vendor.registry';
 
 /** Every adapter is listed here once; the registry and the accounts loader find them through VENDOR_ADAPTERS. */
-const ADAPTER_CLASSES = [SimulatorAdapter];
+const ADAPTER_CLASSES = [SimulatorAdapter, ZendeskAdapter, TalkdeskAdapter];
 
 @Global()
 @Module({

@@ -64,7 +64,7 @@ export class TalkdeskAdapter extends VendorAdapter<TalkdeskSettings> implements 
   }
 
   /** How long before its due time this account's intents should be handed over. */
-  handOverAheadFor(account: Account<TalkdeskSettings>): number {
+  override handOverAheadFor(account: Account<TalkdeskSettings>): number {
     return account.settings.handOverAheadMs;
   }
 
