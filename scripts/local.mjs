@@ -1,0 +1,72 @@
+// `npm run local`: everything needed to run the service on this machine.
+// Installs node modules when missing, starts Postgres and Redis on loopback
+// (from local binaries, installing them with apt when root; through
+// `docker compose` when a Docker engine answers; or the servers named by
+// DATABASE_URL / REDIS_URL), builds, applies migrations, and runs API + worker
+// with the simulator account. Ctrl-C stops everything it started.
+import { spawn, spawnSync } from 'node:child_process';
+import { dockerAvailable, ensureNodeDeps, startInfra, ROOT } from './infra.mjs';
+
+const port = process.env.PORT || '3000';
+ensureNodeDeps();
+const build = spawnSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+let infra;
+if (!process.env.DATABASE_URL && !process.env.REDIS_URL && dockerAvailable()) {
+  console.log('[local] Docker engine found: starting postgres and redis with docker compose');
+  const up = spawnSync('docker', ['compose', 'up', '-d', '--wait', 'postgres', 'redis'], { cwd: ROOT, stdio: 'inherit' });
+  if (up.status !== 0) process.exit(1);
+  infra = {
+    databaseUrl: 'postgresql://callbacks:callbacks@127.0.0.1:5432/callbacks',
+    redisUrl: 'redis://127.0.0.1:6379',
+    stop: async () => void spawnSync('docker', ['compose', 'stop', 'postgres', 'redis'], { cwd: ROOT, stdio: 'inherit' }),
+  };
+} else {
+  infra = await startInfra({ mode: 'local' });
+}
+
+const env = {
+  ...process.env,
+  ROLE: process.env.ROLE || 'all',
+  PORT: port,
+  DATABASE_URL: infra.databaseUrl,
+  REDIS_URL: infra.redisUrl,
+  LOG_PRETTY: process.env.LOG_PRETTY || 'true',
+  MIGRATE_ON_BOOT: 'true',
+};
+const app = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+let announced = false;
+app.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  if (!announced && /listening on/.test(chunk.toString())) {
+    announced = true;
+    const base = `http://localhost:${port}`;
+    console.log(`
+  callback-orchestrator is running (role ${env.ROLE}, simulator account "sim")
+    API         ${base}/v1/callbacks
+    OpenAPI     ${base}/docs   (JSON: ${base}/docs/json)
+    Bull Board  ${base}/admin/queues
+    Health      ${base}/health/ready     Metrics ${base}/metrics
+    Postgres    ${infra.databaseUrl}
+    Redis       ${infra.redisUrl}
+  Try: curl -s -XPOST ${base}/v1/callbacks -H 'content-type: application/json' -d '{"account":"sim","phoneNumber":"+12518717081"}'
+  Ctrl-C stops the service, Postgres and Redis.
+`);
+  }
+});
+
+let stopping = false;
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  if (app.exitCode === null) {
+    app.kill('SIGTERM');
+    await new Promise((r) => app.once('exit', r));
+  }
+  await infra.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+app.on('exit', (code) => shutdown(code ?? 1));
