@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { SalesforceAdapter } from './salesforce/salesforce.adapter';
 import { SimulatorAdapter } from './simulator/simulator.adapter';
 import { TalkdeskAdapter } from './talkdesk/talkdesk.adapter';
 import { ZendeskAdapter } from './zendesk/zendesk.adapter';
@@ -6,7 +7,7 @@ import type { VendorAdapter } from './vendor-adapter';
 import { VENDOR_ADAPTERS, VendorRegistry } from './vendor.registry';
 
 /** Every adapter is listed here once; the registry and the accounts loader find them through VENDOR_ADAPTERS. */
-const ADAPTER_CLASSES = [SimulatorAdapter, ZendeskAdapter, TalkdeskAdapter];
+const ADAPTER_CLASSES = [SimulatorAdapter, ZendeskAdapter, TalkdeskAdapter, SalesforceAdapter];
 
 @Global()
 @Module({
