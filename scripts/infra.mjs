@@ -81,9 +81,13 @@ async function waitFor(check, what, timeoutMs = 30_000) {
   throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
 }
 
-// Postgres refuses to run as root: run it as the `postgres` system user then.
-function asPgUser(cmd, args) {
-  return isRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+// Postgres refuses to run as root: run it as the `postgres` system user then
+// (uid/gid on the child itself, so our signals reach the postmaster directly).
+function pgUser() {
+  if (!isRoot) return {};
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+  return { uid, gid };
 }
 
 async function startPostgres({ dataDir, port, durable }) {
@@ -91,13 +95,20 @@ async function startPostgres({ dataDir, port, durable }) {
   fs.mkdirSync(dataDir, { recursive: true });
   if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    const [c, a] = asPgUser(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
-    execFileSync(c, a, { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      cwd: dataDir,
+      ...pgUser(),
+    });
   }
   const settings = ['-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`, '-c', 'max_connections=300'];
   if (!durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const [c, a] = asPgUser(path.join(bin, 'postgres'), ['-D', dataDir, ...settings]);
-  const child = spawn(c, a, { stdio: ['ignore', 'ignore', fs.openSync(path.join(path.dirname(dataDir), `postgres-${port}.log`), 'a')] });
+  const logFile = path.join(path.dirname(dataDir), `postgres-${port}.log`);
+  const child = spawn(path.join(bin, 'postgres'), ['-D', dataDir, ...settings], {
+    cwd: dataDir,
+    stdio: ['ignore', 'ignore', fs.openSync(logFile, 'a')],
+    ...pgUser(),
+  });
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`postgres exited (${child.exitCode}); see ${path.dirname(dataDir)}/postgres-${port}.log`);
     const r = spawnSync(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], { stdio: 'ignore' });

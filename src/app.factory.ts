@@ -9,6 +9,7 @@ import { requestIdFor } from './common/logging';
 import { strictValidationPipe } from './common/validation.pipe';
 import { DispatchQueues } from './dispatch/dispatch-queues';
 import { mountBullBoard } from './ops/bull-board';
+import { Metrics } from './ops/metrics';
 
 export async function createApp(opts: AppModuleOptions): Promise<NestFastifyApplication> {
   const { config } = opts;
@@ -26,6 +27,11 @@ export async function createApp(opts: AppModuleOptions): Promise<NestFastifyAppl
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', req.id);
+  });
+  const metrics = app.get(Metrics);
+  fastify.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions?.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
   if (config.role !== 'worker') {

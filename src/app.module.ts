@@ -21,6 +21,8 @@ import { DispatchProcessor } from './dispatch/dispatch.processor';
 import { DispatchScheduler } from './dispatch/dispatch.scheduler';
 import { Reconciler } from './dispatch/reconciler';
 import { HealthController } from './ops/health.controller';
+import { Metrics } from './ops/metrics';
+import { MetricsController } from './ops/metrics.controller';
 import { OpsRepository } from './ops/ops.repository';
 import type { VendorAdapter } from './vendors/vendor-adapter';
 import { VENDOR_ADAPTERS } from './vendors/vendor.registry';
@@ -58,6 +60,7 @@ class CoreModule {
       CallbacksRepository,
       IdempotencyRepository,
       OpsRepository,
+      Metrics,
     ];
     return { module: CoreModule, imports: [VendorsModule], providers, exports: providers };
   }
@@ -72,7 +75,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerParams(opts.config)), CoreModule.register(opts)],
-      controllers: [HealthController, ...(api ? [CallbacksController] : [])],
+      controllers: [HealthController, MetricsController, ...(api ? [CallbacksController] : [])],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         ...(api ? [CallbacksService] : []),

@@ -9,17 +9,18 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Account, AccountsRegistry } from '../config/accounts';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Clock } from '../common/clock';
-import { DuplicateLiveCallback, FieldProblem, IdempotencyKeyReused, InvalidTransition, NotFound, ValidationFailed, VendorRefused } from '../common/errors';
+import { DomainError, DuplicateLiveCallback, FieldProblem, IdempotencyKeyReused, InvalidTransition, NotFound, ValidationFailed, VendorRefused, VendorUnavailable } from '../common/errors';
 import { parseIsoInstant } from '../common/time';
 import { DispatchScheduler } from '../dispatch/dispatch.scheduler';
 import { VendorRegistry } from '../vendors/vendor.registry';
-import { VendorError } from '../vendors/vendor.errors';
+import { VendorOutcomeUnknownError, VendorRateLimitedError, VendorRetryableError } from '../vendors/vendor.errors';
 import { CallbacksRepository, Intent, Tx } from './callbacks.repository';
 import { CallbackPage, CallbackView, toAttemptView, toView, AttemptView } from './dto/callback.view';
 import { CreateCallbackDto } from './dto/create-callback.dto';
 import { ListCallbacksQuery } from './dto/list-callbacks.query';
 import { UpdateCallbackDto } from './dto/update-callback.dto';
 import { IdempotencyRepository } from './idempotency.repository';
+import { Metrics } from '../ops/metrics';
 
 export interface CreateOutcome {
   status: 200 | 201;
@@ -40,9 +41,22 @@ export class CallbacksService {
     private readonly idempotency: IdempotencyRepository,
     private readonly scheduler: DispatchScheduler,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   async create(client: string, dto: CreateCallbackDto, idempotencyKey?: string): Promise<CreateOutcome> {
+    try {
+      const out = await this.createInner(client, dto, idempotencyKey);
+      this.metrics.intentsCreated.inc({ account: dto.account, outcome: out.replayed ? 'idempotent_replay' : out.status === 201 ? 'created' : 'duplicate' });
+      return out;
+    } catch (err) {
+      const known = this.accounts.get(dto.account) ? dto.account : 'unknown';
+      this.metrics.intentsCreated.inc({ account: known, outcome: err instanceof DuplicateLiveCallback ? 'duplicate' : 'rejected' });
+      throw err;
+    }
+  }
+
+  private async createInner(client: string, dto: CreateCallbackDto, idempotencyKey?: string): Promise<CreateOutcome> {
     const account = this.accountFor(client, dto.account);
     const problems = [...this.vendors.forAccount(account).validateRouting(dto.routing ?? {}, account)];
     const { dueAt, asap } = this.resolveDueAt(dto.scheduledAt, problems);
@@ -227,9 +241,13 @@ export class CallbacksService {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function vendorRefusal(err: unknown, action: string): VendorRefused {
-  const msg = err instanceof VendorError || err instanceof Error ? err.message : String(err);
-  return new VendorRefused(`The vendor refused to ${action} the callback; nothing was changed: ${msg}`);
+function vendorRefusal(err: unknown, action: string): DomainError {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (err instanceof VendorOutcomeUnknownError || err instanceof VendorRetryableError || err instanceof VendorRateLimitedError) {
+    return new VendorUnavailable(`The vendor did not confirm the ${action}; our record is unchanged, and the vendor may or may not have applied it. Retry: ${msg}`);
+  }
+  const details = (err as { details?: FieldProblem[] })?.details;
+  return new VendorRefused(`The vendor refused to ${action} the callback; nothing was changed: ${msg}`, Array.isArray(details) ? details : []);
 }
 
 /** JSON with sorted keys, so the same body in another key order hashes the same. */

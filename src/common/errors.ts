@@ -68,3 +68,9 @@ export class VendorRefused extends DomainError {
     super(502, 'vendor_refused', message, details);
   }
 }
+
+export class VendorUnavailable extends DomainError {
+  constructor(message: string) {
+    super(503, 'vendor_unavailable', message);
+  }
+}

@@ -28,6 +28,7 @@ import {
 import { DispatchQueues } from './dispatch-queues';
 import { BACKOFF_TYPE, DispatchJobData, backoffDelay, dispatchAt, queueName } from './queues';
 import { RollingWindowLimiter } from './rate-limiter';
+import { Metrics } from '../ops/metrics';
 
 /** A job that fires this much before its time is early and is put back. */
 const EARLY_TOLERANCE_MS = 25;
@@ -45,6 +46,7 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     private readonly queues: DispatchQueues,
     private readonly repo: CallbacksRepository,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -57,6 +59,9 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
       connection: this.queues.workerConnectionOptions(),
       prefix: this.config.queuePrefix,
       concurrency: this.config.workerConcurrency,
+      // Not a limit: BullMQ honours worker.rateLimit() pauses across workers only when a limiter is set.
+      // The real limit is the rolling window in rate-limiter.ts.
+      limiter: { max: Number.MAX_SAFE_INTEGER, duration: 1000 },
       settings: { backoffStrategy: (attemptsMade, type) => (type === BACKOFF_TYPE ? backoffDelay(attemptsMade, account) : 1000) },
     });
     worker.on('error', (err) => this.logger.warn({ account: account.id, err: err.message }, 'worker error'));
@@ -85,6 +90,7 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     if (account.rateLimit) {
       const waitMs = await this.limiter.acquire(account.id, account.rateLimit, slot);
       if (waitMs > 0) {
+        this.metrics.rateLimitWaits.inc({ account: account.id, source: 'limiter' });
         await worker.rateLimit(waitMs);
         throw Worker.RateLimitError();
       }
@@ -108,9 +114,15 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     const started = this.clock.now();
     const attempt = await this.repo.startAttempt(intent.id, started);
     const log = { intentId: intent.id, account: account.id, attempt: attempt.number };
+    if (intent.attemptCount === 1) {
+      const dueToStart = dispatchAt(intent.dueAt, adapter.handOverAheadFor(account));
+      this.metrics.lateness.observe({ account: account.id }, Math.max(0, started.getTime() - dueToStart) / 1000);
+    }
     this.logger.log({ ...log, lateMs: started.getTime() - intent.dueAt.getTime() }, 'dispatching');
     const finish = (outcome: 'succeeded' | 'retryable' | 'permanent' | 'unknown', e?: { httpStatus?: number; code?: string; message?: string }) => {
       const endedAt = this.clock.now();
+      this.metrics.attempts.inc({ account: account.id, vendor: account.vendor, outcome });
+      if (e?.httpStatus) this.metrics.vendorResponses.inc({ account: account.id, vendor: account.vendor, status: String(e.httpStatus) });
       return this.repo.finishAttempt(attempt.id, {
         endedAt,
         outcome,
@@ -160,6 +172,7 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     if (err instanceof VendorRateLimitedError) {
       await finish('retryable', { ...info, code: 'rate_limited' });
       await this.repo.releaseClaim(intent.id, `rate limited: ${message}`, false);
+      this.metrics.rateLimitWaits.inc({ account: account.id, source: 'vendor' });
       this.logger.warn({ ...log, retryAfterMs: err.retryAfterMs }, 'vendor rate limited; the account queue waits');
       await worker.rateLimit(err.retryAfterMs);
       throw Worker.RateLimitError();

@@ -20,6 +20,7 @@ import { VendorRegistry } from '../vendors/vendor.registry';
 import { DispatchQueues } from './dispatch-queues';
 import { DispatchScheduler } from './dispatch.scheduler';
 import { jobId } from './queues';
+import { Metrics } from '../ops/metrics';
 
 const BATCH = 500;
 
@@ -46,6 +47,7 @@ export class Reconciler implements OnModuleInit, OnApplicationShutdown {
     private readonly repo: CallbacksRepository,
     private readonly idempotency: IdempotencyRepository,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -89,6 +91,9 @@ export class Reconciler implements OnModuleInit, OnApplicationShutdown {
     await this.recoverStaleClaims(now, report);
     await this.enqueueMissing(now, report);
     report.purged = await this.idempotency.purgeExpired(now);
+    this.metrics.reconcilerRepairs.inc({ kind: 'enqueued' }, report.enqueued);
+    this.metrics.reconcilerRepairs.inc({ kind: 'recovered' }, report.recovered);
+    this.metrics.reconcilerRepairs.inc({ kind: 'failed' }, report.failed);
     if (report.enqueued || report.recovered || report.failed) this.logger.log(report, 'reconciler repaired');
     return report;
   }

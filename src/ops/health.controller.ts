@@ -7,7 +7,9 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { Account, AccountsRegistry } from '../config/accounts';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { VendorRegistry } from '../vendors/vendor.registry';
 import { pendingMigrations } from '../database/migrator';
 import { DispatchQueues } from '../dispatch/dispatch-queues';
 import { OpsRepository } from './ops.repository';
@@ -32,7 +34,21 @@ export class HealthController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly ops: OpsRepository,
     private readonly queues: DispatchQueues,
+    private readonly accounts: AccountsRegistry,
+    private readonly vendors: VendorRegistry,
   ) {}
+
+  /** Accounts whose adapter saw the vendor refuse our credentials (e.g. a bad Salesforce key). */
+  private async accountProblems(): Promise<string[]> {
+    const out: string[] = [];
+    for (const account of this.accounts.all) {
+      const adapter = this.vendors.forAccount(account) as { checkAuth?: (a: Account) => Promise<{ ok: boolean; reason?: string }> };
+      if (!adapter.checkAuth) continue;
+      const r = await adapter.checkAuth(account);
+      if (!r.ok) out.push(`${account.id}: misconfigured: ${r.reason ?? 'credentials refused'}`);
+    }
+    return out;
+  }
 
   @Get('live')
   live(): { status: string } {
@@ -66,6 +82,8 @@ export class HealthController {
       // The worker cannot work without Redis; the API can (intake goes to Postgres).
       checks.redis = { status: this.config.role === 'worker' ? 'down' : 'degraded', message: (e as Error).message };
     }
+    const problems = await this.accountProblems();
+    if (problems.length) checks.accounts = { status: 'degraded', message: problems.join('; ') };
     const down = Object.values(checks).some((c) => c.status === 'down');
     const degraded = Object.values(checks).some((c) => c.status === 'degraded');
     void reply.status(down ? 503 : 200);

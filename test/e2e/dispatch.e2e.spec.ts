@@ -106,4 +106,21 @@ describe('dispatch to the simulator (real Postgres, Redis, BullMQ)', () => {
     expect(attempts.map((a: { errorCode: string | null }) => a.errorCode)).toEqual(['rate_limited', null]);
     expect(Date.parse(attempts[1].startedAt) - Date.parse(attempts[0].endedAt)).toBeGreaterThanOrEqual(650);
   });
+
+  it('counts what happened in /metrics, and /health/ready says every dependency is up', async () => {
+    const res = await fetch(`${t.baseUrl}/metrics`);
+    const text = await res.text();
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(text).toMatch(/callback_intents_created_total\{account="sim",outcome="created"\} [1-9]/);
+    expect(text).toMatch(/dispatch_attempts_total\{account="sim",vendor="simulator",outcome="succeeded"\} [1-9]/);
+    expect(text).toMatch(/dispatch_attempts_total\{account="sim",vendor="simulator",outcome="permanent"\} 1/);
+    expect(text).toMatch(/rate_limit_waits_total\{account="sim",source="vendor"\} 1/);
+    expect(text).toMatch(/dispatch_lateness_seconds_bucket\{le="1",account="sim"\} [1-9]/);
+    expect(text).toMatch(/queue_jobs\{account="sim",state="delayed"\} \d+/);
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/v1\/callbacks",status="201"\} [1-9]/);
+    expect(text).not.toMatch(/\+1\d{6,}/);
+    const ready = await t.call('GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'up', checks: { postgres: { status: 'up' }, migrations: { status: 'up' }, redis: { status: 'up' } } });
+  });
 });
