@@ -12,19 +12,14 @@ ensureNodeDeps();
 const build = spawnSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-let infra;
 if (!process.env.DATABASE_URL && !process.env.REDIS_URL && dockerAvailable()) {
-  console.log('[local] Docker engine found: starting postgres and redis with docker compose');
-  const up = spawnSync('docker', ['compose', 'up', '-d', '--wait', 'postgres', 'redis'], { cwd: ROOT, stdio: 'inherit' });
-  if (up.status !== 0) process.exit(1);
-  infra = {
-    databaseUrl: 'postgresql://callbacks:callbacks@127.0.0.1:5432/callbacks',
-    redisUrl: 'redis://127.0.0.1:6379',
-    stop: async () => void spawnSync('docker', ['compose', 'stop', 'postgres', 'redis'], { cwd: ROOT, stdio: 'inherit' }),
-  };
-} else {
-  infra = await startInfra({ mode: 'local' });
+  // With a Docker engine the whole stack (postgres, redis, migrate, api, worker) runs in compose.
+  console.log('[local] Docker engine found: docker compose up --build (API on http://localhost:3000)');
+  const up = spawn('docker', ['compose', 'up', '--build'], { cwd: ROOT, stdio: 'inherit' });
+  up.on('exit', (code) => process.exit(code ?? 0));
+  await new Promise(() => {});
 }
+const infra = await startInfra({ mode: 'local' });
 
 const env = {
   ...process.env,
