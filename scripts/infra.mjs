@@ -199,7 +199,13 @@ export function ensureNodeDeps() {
   const lock = path.join(ROOT, 'package-lock.json');
   if (!fs.existsSync(nm) || fs.statSync(nm).mtimeMs < fs.statSync(lock).mtimeMs) {
     log('npm ci');
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (ci.status !== 0) {
+      // npm 11 can write a lockfile without other platforms' optional binaries (@swc/core-*, …),
+      // which `npm ci` then refuses; `npm install` resolves the same locked versions.
+      log('npm ci refused the lockfile; falling back to npm install');
+      execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    }
   }
   execFileSync('npm', ['run', '--silent', 'generate'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -107,7 +107,11 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
       }
       return `skipped: intent is ${now?.status ?? 'gone'}`;
     }
-    return this.callVendor(worker, account, adapter, claimed, job);
+    try {
+      return await this.callVendor(worker, account, adapter, claimed, job);
+    } finally {
+      if (account.rateLimit) await this.limiter.settle(account.id, account.rateLimit, slot).catch(() => undefined);
+    }
   }
 
   private async callVendor(worker: Worker<DispatchJobData>, account: Account, adapter: VendorAdapter, intent: Intent, job: Job<DispatchJobData>): Promise<string> {
