@@ -2,6 +2,9 @@
 // (or uses DATABASE_URL / REDIS_URL), runs the unit, integration and e2e tiers,
 // and stops what it started. `--keep` leaves the servers up and prints their URLs.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ensureNodeDeps, startInfra, ROOT } from './infra.mjs';
 
 const keep = process.argv.includes('--keep');
@@ -38,11 +41,23 @@ const tiers = [
   ['integration', ['--runInBand']],
   ['e2e', ['--runInBand']],
 ];
-let failed = 0;
+let failedTiers = 0;
+const totals = { passed: 0, failed: 0 };
+const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbo-results-'));
 for (const [tier, extra] of tiers) {
   console.log(`\n=== ${tier} tests ===`);
   const filter = jestArgs.length ? ['--passWithNoTests'] : [];
-  const code = run('npx', ['--no-install', 'jest', '--selectProjects', tier, ...extra, ...filter, ...jestArgs], env);
-  if (code !== 0) failed++;
+  const out = path.join(resultsDir, `${tier}.json`);
+  const code = run('npx', ['--no-install', 'jest', '--selectProjects', tier, '--json', `--outputFile=${out}`, ...extra, ...filter, ...jestArgs], env);
+  if (code !== 0) failedTiers++;
+  try {
+    const r = JSON.parse(fs.readFileSync(out, 'utf8'));
+    totals.passed += r.numPassedTests;
+    totals.failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+  } catch {
+    totals.failed++;
+  }
 }
-await stop(failed ? 1 : 0);
+fs.rmSync(resultsDir, { recursive: true, force: true });
+console.log(`\nTests: ${totals.passed} passed, ${totals.failed} failed`);
+await stop(failedTiers || totals.failed ? 1 : 0);
