@@ -45,7 +45,7 @@ export class HealthController {
       const adapter = this.vendors.forAccount(account) as { checkAuth?: (a: Account) => Promise<{ ok: boolean; reason?: string }> };
       if (!adapter.checkAuth) continue;
       const r = await adapter.checkAuth(account);
-      if (!r.ok) out.push(`${account.id}: misconfigured: ${r.reason ?? 'credentials refused'}`);
+      if (!r.ok) out.push(/misconfigured/.test(r.reason ?? '') ? `${account.id}: ${r.reason}` : `${account.id}: misconfigured: ${r.reason ?? 'credentials refused'}`);
     }
     return out;
   }
