@@ -3,45 +3,29 @@ import { Client } from 'pg';
 
 const TEMPLATE_DB = 'cbo_template';
 
-/** A fresh database cloned from the migrated template: fast isolation per test file. */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await admin.connect();
-  const name = `cbo_t_${randomBytes(6).toString('hex')}`;
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await c.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+    return await fn(c);
   } finally {
-    await admin.end();
+    await c.end();
   }
+}
+
+async function createDatabase(template: string | null): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `cbo_t_${randomBytes(6).toString('hex')}`;
+  await admin((c) => c.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`));
   const u = new URL(process.env.TEST_DATABASE_URL!);
   u.pathname = `/${name}`;
   return {
     url: u.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-      await c.end();
-    },
+    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined, () => undefined)),
   };
 }
 
+/** A fresh database cloned from the migrated template: fast isolation per test file. */
+export const createTestDatabase = () => createDatabase(TEMPLATE_DB);
+
 /** An empty database with nothing in it (for migration tests). */
-export async function createEmptyDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await admin.connect();
-  const name = `cbo_e_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(process.env.TEST_DATABASE_URL!);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-      await c.end();
-    },
-  };
-}
+export const createEmptyDatabase = () => createDatabase(null);
