@@ -104,11 +104,6 @@ export class CallbacksRepository {
     return this.guardedUpdate(id, ['scheduled'], data, tx);
   }
 
-  /** Changes fields that do not affect dispatch timing (notes) on any live intent. */
-  updateNotes(id: string, notes: string | null): Promise<Intent | null> {
-    return this.guardedUpdate(id, ['scheduled'], { notes, version: { increment: 1 } });
-  }
-
   /** Updates the time of an intent already handed to a vendor that schedules natively. */
   rescheduleDispatched(id: string, dueAt: Date, timezone: string | null | undefined, version: number): Promise<Intent | null> {
     const data: Prisma.CallbackIntentUpdateManyMutationInput = { dueAt, asap: false, version: { increment: 1 } };

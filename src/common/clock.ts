@@ -8,3 +8,18 @@ export class SystemClock extends Clock {
     return new Date();
   }
 }
+
+/** A clock that moves only when told to (tests of windows, expiry and backoff). */
+export class ManualClock extends Clock {
+  constructor(private at: Date = new Date()) {
+    super();
+  }
+
+  now(): Date {
+    return new Date(this.at.getTime());
+  }
+
+  advance(ms: number): void {
+    this.at = new Date(this.at.getTime() + ms);
+  }
+}

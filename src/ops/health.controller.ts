@@ -7,7 +7,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Account, AccountsRegistry } from '../config/accounts';
+import { AccountsRegistry } from '../config/accounts';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { VendorRegistry } from '../vendors/vendor.registry';
 import { pendingMigrations } from '../database/migrator';
@@ -42,9 +42,7 @@ export class HealthController {
   private async accountProblems(): Promise<string[]> {
     const out: string[] = [];
     for (const account of this.accounts.all) {
-      const adapter = this.vendors.forAccount(account) as { checkAuth?: (a: Account) => Promise<{ ok: boolean; reason?: string }> };
-      if (!adapter.checkAuth) continue;
-      const r = await adapter.checkAuth(account);
+      const r = await this.vendors.forAccount(account).checkAuth(account);
       if (!r.ok) out.push(/misconfigured/.test(r.reason ?? '') ? `${account.id}: ${r.reason}` : `${account.id}: misconfigured: ${r.reason ?? 'credentials refused'}`);
     }
     return out;

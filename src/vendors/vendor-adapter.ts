@@ -32,6 +32,21 @@ export interface VendorCapabilities {
   canLookup: boolean;
 }
 
+/** A vendor with no scheduling of its own: we hold the intent until due; nothing to update, cancel or ask. */
+export const SEND_WHEN_DUE: VendorCapabilities = Object.freeze({
+  nativeScheduling: false,
+  minLeadMs: 0,
+  handOverAheadMs: 0,
+  canUpdate: false,
+  canCancel: false,
+  canLookup: false,
+});
+
+export interface AuthCheck {
+  ok: boolean;
+  reason?: string;
+}
+
 export interface DispatchRequest {
   intentId: string;
   phoneNumber: string;
@@ -76,6 +91,11 @@ export abstract class VendorAdapter<S = unknown> {
   /** How long before the due time this account's intents are handed over (native scheduling). */
   handOverAheadFor(_account: Account<S>): number {
     return this.capabilities.handOverAheadMs;
+  }
+
+  /** Whether the vendor last refused this account's credentials (readiness reports it). */
+  checkAuth(_account: Account<S>): Promise<AuthCheck> {
+    return Promise.resolve({ ok: true });
   }
 
   /** Carries a reschedule to the vendor. Only called when capabilities.canUpdate. */

@@ -106,8 +106,3 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
-
-/** How many jobs Redis holds for this test's queues. */
-export async function redisKeyCount(t: TestApp): Promise<number> {
-  return (await t.redis.keys(`${t.prefix}:*`)).length;
-}

@@ -5,7 +5,7 @@
  */
 import { jwtVerify } from 'jose';
 import { SalesforceFake } from '../../../test/fakes/salesforce.fake';
-import { Clock } from '../../common/clock';
+import { ManualClock } from '../../common/clock';
 import { DEFAULT_RETRY, type Account } from '../../config/accounts';
 import type { DispatchRequest } from '../vendor-adapter';
 import {
@@ -17,18 +17,6 @@ import {
 } from '../vendor.errors';
 import { HAND_OVER_AHEAD_MS, SalesforceAdapter } from './salesforce.adapter';
 import type { SalesforceSettings } from './salesforce.types';
-
-class TestClock extends Clock {
-  constructor(public t: Date) {
-    super();
-  }
-  now(): Date {
-    return this.t;
-  }
-  advance(seconds: number): void {
-    this.t = new Date(this.t.getTime() + seconds * 1000);
-  }
-}
 
 /** The error a dispatch failed with; fails the test if it succeeded. */
 async function failure(p: Promise<unknown>): Promise<Error> {
@@ -46,7 +34,7 @@ const CALL_ID = '89328b83-ff42-4c85-a2af-e948124365de';
 describe('SalesforceAdapter against the fake Salesforce', () => {
   let keys: Keys;
   let wrongKeys: Keys;
-  let clock: TestClock;
+  let clock: ManualClock;
   let fake: SalesforceFake;
   let adapter: SalesforceAdapter;
 
@@ -55,7 +43,7 @@ describe('SalesforceAdapter against the fake Salesforce', () => {
   });
 
   beforeEach(async () => {
-    clock = new TestClock(new Date(Math.floor(Date.now() / 1000) * 1000));
+    clock = new ManualClock(new Date(Math.floor(Date.now() / 1000) * 1000));
     fake = await SalesforceFake.start({ publicKey: keys.publicKey, now: () => clock.now() });
     adapter = new SalesforceAdapter(clock);
   });
@@ -127,9 +115,9 @@ describe('SalesforceAdapter against the fake Salesforce', () => {
   it('reuses the token within the margin and signs a new one after', async () => {
     const acc = account();
     await adapter.dispatch(acc, request());
-    clock.advance(60);
+    clock.advance(60_000);
     await adapter.dispatch(acc, request({ intentId: 'cb_2', phoneNumber: '+12518717082' }));
-    clock.advance(30); // 60 s left on the first token: not enough
+    clock.advance(30_000); // 60 s left on the first token: not enough
     await adapter.dispatch(acc, request({ intentId: 'cb_3', phoneNumber: '+12518717083' }));
 
     const [a, b, c] = fake.requests;
@@ -164,7 +152,7 @@ describe('SalesforceAdapter against the fake Salesforce', () => {
   });
 
   it('surfaces an expired JWT (signer clock behind) as a misconfigured account', async () => {
-    const lateAdapter = new SalesforceAdapter(new TestClock(new Date(clock.now().getTime() - 10 * 60_000)));
+    const lateAdapter = new SalesforceAdapter(new ManualClock(new Date(clock.now().getTime() - 10 * 60_000)));
     try {
       const err = await failure(lateAdapter.dispatch(account({ on: lateAdapter }), request()));
       expect(err).toBeInstanceOf(VendorMisconfiguredError);
@@ -177,7 +165,7 @@ describe('SalesforceAdapter against the fake Salesforce', () => {
   });
 
   it('surfaces an exp more than 3 minutes ahead (signer clock ahead) as a misconfigured account', async () => {
-    const earlyAdapter = new SalesforceAdapter(new TestClock(new Date(clock.now().getTime() + 2 * 60_000)));
+    const earlyAdapter = new SalesforceAdapter(new ManualClock(new Date(clock.now().getTime() + 2 * 60_000)));
     try {
       await expect(earlyAdapter.dispatch(account({ on: earlyAdapter }), request())).rejects.toBeInstanceOf(VendorMisconfiguredError);
       expect(fake.requests[0].refusal).toMatch(/more than 3 minutes/);

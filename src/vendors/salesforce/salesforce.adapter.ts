@@ -18,7 +18,7 @@ import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Clock, SystemClock } from '../../common/clock';
 import type { FieldProblem } from '../../common/errors';
 import type { Account } from '../../config/accounts';
-import { DispatchRequest, DispatchResult, VendorAdapter, VendorCapabilities } from '../vendor-adapter';
+import { AuthCheck, DispatchRequest, DispatchResult, VendorAdapter, VendorCapabilities } from '../vendor-adapter';
 import { VendorMisconfiguredError, VendorPermanentError } from '../vendor.errors';
 import { SalesforceClient } from './salesforce.client';
 import { buildCallbackCall, toDispatchResult, toVendorError } from './salesforce.mapper';
@@ -27,10 +27,6 @@ import { parseSalesforceSettings, validateSalesforceRouting } from './salesforce
 
 export const HAND_OVER_AHEAD_MS = 5 * 60_000;
 
-export interface AuthCheck {
-  ok: boolean;
-  reason?: string;
-}
 
 @Injectable()
 export class SalesforceAdapter extends VendorAdapter<SalesforceSettings> implements OnModuleDestroy {
@@ -83,7 +79,7 @@ export class SalesforceAdapter extends VendorAdapter<SalesforceSettings> impleme
   }
 
   /** Whether the last call for this account was refused for auth (a later success clears it). */
-  checkAuth(account: Pick<Account, 'id'>): Promise<AuthCheck> {
+  override checkAuth(account: Pick<Account, 'id'>): Promise<AuthCheck> {
     const reason = this.authFailures.get(account.id);
     return Promise.resolve(reason ? { ok: false, reason } : { ok: true });
   }

@@ -1,25 +1,13 @@
 import { createPrivateKey } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type CryptoKey } from 'jose';
 import { SalesforceFake } from '../../../test/fakes/salesforce.fake';
-import { Clock } from '../../common/clock';
+import { ManualClock } from '../../common/clock';
 import { SalesforceTokenSigner, type TokenSettings } from './salesforce.token';
-
-class TestClock extends Clock {
-  constructor(public t: Date) {
-    super();
-  }
-  now(): Date {
-    return this.t;
-  }
-  advance(seconds: number): void {
-    this.t = new Date(this.t.getTime() + seconds * 1000);
-  }
-}
 
 describe('SalesforceTokenSigner', () => {
   let publicKey: CryptoKey;
   let settings: TokenSettings;
-  let clock: TestClock;
+  let clock: ManualClock;
 
   beforeAll(async () => {
     const keys = await SalesforceFake.generateKeys();
@@ -35,7 +23,7 @@ describe('SalesforceTokenSigner', () => {
   });
 
   beforeEach(() => {
-    clock = new TestClock(new Date('2026-02-26T15:30:00Z'));
+    clock = new ManualClock(new Date('2026-02-26T15:30:00Z'));
   });
 
   it('signs RS256 with the documented claims, exp within 3 minutes', async () => {
@@ -57,9 +45,9 @@ describe('SalesforceTokenSigner', () => {
   it('reuses a token while more than 60 s are left, then signs a new one with a new jti', async () => {
     const signer = new SalesforceTokenSigner(settings, clock);
     const first = await signer.token();
-    clock.advance(89); // 61 s left
+    clock.advance(89_000); // 61 s left
     expect(await signer.token()).toBe(first);
-    clock.advance(1); // 60 s left: no longer a safe margin
+    clock.advance(1_000); // 60 s left: no longer a safe margin
     const second = await signer.token();
     expect(second).not.toBe(first);
     expect(decodeJwt(second).jti).not.toBe(decodeJwt(first).jti);

@@ -11,7 +11,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FieldProblem } from '../../common/errors';
 import type { Account } from '../../config/accounts';
-import { DispatchRequest, DispatchResult, VendorAdapter, VendorCapabilities } from '../vendor-adapter';
+import { DispatchRequest, DispatchResult, VendorAdapter, SEND_WHEN_DUE, VendorCapabilities } from '../vendor-adapter';
 import { VendorOutcomeUnknownError, VendorPermanentError, VendorRateLimitedError, VendorRetryableError } from '../vendor.errors';
 
 const MODES = ['ok', 'permanent', 'retryable', 'rate_limited', 'unknown'] as const;
@@ -29,14 +29,7 @@ export interface SimulatorDelivery {
 @Injectable()
 export class SimulatorAdapter extends VendorAdapter<Record<string, never>> {
   readonly vendor = 'simulator' as const;
-  readonly capabilities: VendorCapabilities = {
-    nativeScheduling: false,
-    minLeadMs: 0,
-    handOverAheadMs: 0,
-    canUpdate: false,
-    canCancel: false,
-    canLookup: false,
-  };
+  readonly capabilities: VendorCapabilities = SEND_WHEN_DUE;
 
   /** Successful deliveries, in order. */
   readonly received: SimulatorDelivery[] = [];

@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { CALLBACKS, FAKE_EMAIL, FAKE_TOKEN, ZendeskFake } from '../../../test/fakes/zendesk.fake';
-import { Clock } from '../../common/clock';
+import { Clock, ManualClock } from '../../common/clock';
 import type { DispatchRequest } from '../vendor-adapter';
 import {
   VendorMisconfiguredError,
@@ -10,13 +10,6 @@ import {
   VendorRetryableError,
 } from '../vendor.errors';
 import { ZendeskAdapter } from './zendesk.adapter';
-
-class TestClock extends Clock {
-  t = new Date('2026-03-01T10:00:00Z').getTime();
-  now(): Date {
-    return new Date(this.t);
-  }
-}
 
 const SHOW_1001 = '/api/v2/channels/voice/phone_numbers/1001';
 
@@ -38,11 +31,11 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 describe('ZendeskAdapter against the fake Zendesk', () => {
   let fake: ZendeskFake;
   let adapter: ZendeskAdapter;
-  let clock: TestClock;
+  let clock: ManualClock;
 
   beforeEach(async () => {
     fake = await ZendeskFake.start();
-    clock = new TestClock();
+    clock = new ManualClock(new Date('2026-03-01T10:00:00Z'));
     adapter = new ZendeskAdapter(clock);
   });
   afterEach(async () => {
@@ -80,7 +73,7 @@ describe('ZendeskAdapter against the fake Zendesk', () => {
     await adapter.dispatch(account, request());
     await adapter.dispatch(account, request({ intentId: 'cb_2' }));
     expect(fake.requestsTo('GET', SHOW_1001)).toHaveLength(1);
-    clock.t += 60_000;
+    clock.advance(60_000);
     await adapter.dispatch(account, request({ intentId: 'cb_3' }));
     expect(fake.requestsTo('GET', SHOW_1001)).toHaveLength(2);
     expect(fake.requestsTo('POST', CALLBACKS)).toHaveLength(3);
@@ -257,7 +250,7 @@ describe('ZendeskAdapter in Nest DI', () => {
     const plain = await Test.createTestingModule({ providers: [ZendeskAdapter] }).compile();
     expect(plain.get(ZendeskAdapter)).toBeInstanceOf(ZendeskAdapter);
     await plain.close();
-    const clock = new TestClock();
+    const clock = new ManualClock(new Date('2026-03-01T10:00:00Z'));
     const withClock = await Test.createTestingModule({ providers: [ZendeskAdapter, { provide: Clock, useValue: clock }] }).compile();
     const fake = await ZendeskFake.start();
     const adapter = withClock.get(ZendeskAdapter);

@@ -14,7 +14,7 @@ import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Clock, SystemClock } from '../../common/clock';
 import type { FieldProblem } from '../../common/errors';
 import type { Account } from '../../config/accounts';
-import { DispatchRequest, DispatchResult, VendorAdapter, VendorCapabilities } from '../vendor-adapter';
+import { DispatchRequest, DispatchResult, VendorAdapter, SEND_WHEN_DUE, VendorCapabilities } from '../vendor-adapter';
 import { VendorOutcomeUnknownError, VendorPermanentError, VendorRetryableError } from '../vendor.errors';
 import { ZendeskClient } from './zendesk.client';
 import { buildCallbackRequestBody, describeZendeskError, readVendorRef } from './zendesk.mapper';
@@ -32,14 +32,7 @@ type NumberVerdict = { ok: true } | { ok: false; reason: string; httpStatus: num
 @Injectable()
 export class ZendeskAdapter extends VendorAdapter<ZendeskSettings> implements OnModuleDestroy {
   readonly vendor = 'zendesk' as const;
-  readonly capabilities: VendorCapabilities = {
-    nativeScheduling: false,
-    minLeadMs: 0,
-    handOverAheadMs: 0,
-    canUpdate: false,
-    canCancel: false,
-    canLookup: false,
-  };
+  readonly capabilities: VendorCapabilities = SEND_WHEN_DUE;
   /** Zendesk's documented limit for creating callback requests. */
   override readonly defaultRateLimit = { max: 30, windowMs: 600_000 };
 
