@@ -128,8 +128,9 @@ export class Reconciler implements OnModuleInit, OnApplicationShutdown {
         if (!this.accounts.get(intent.account)) continue;
         const job = await this.queues.forAccount(intent.account).getJob(jobId(intent.id));
         const state = job ? await job.getState() : 'missing';
-        if (state === 'missing' || state === 'completed' || state === 'failed' || state === 'unknown') {
-          if (await this.scheduler.reschedule(intent)) report.enqueued++;
+        // A missing job is added; a finished one (its id still taken) is replaced.
+        if (state === 'missing' ? await this.scheduler.schedule(intent) : ['completed', 'failed', 'unknown'].includes(state) && (await this.scheduler.reschedule(intent))) {
+          report.enqueued++;
         }
       }
       const last = batch[batch.length - 1];
