@@ -221,6 +221,18 @@ describe('Talkdesk through the service (fake Talkdesk, real Postgres, Redis, Bul
     expect((await get(intent.id)).status).toBe('cancelled');
   });
 
+  it('answers 503 vendor_unavailable, and changes nothing, when Talkdesk drops the connection on a reschedule', async () => {
+    const { intent, cb } = await dispatchedIntent('+12518717099');
+    const before = stateOf(intent);
+    fake.enqueue({ match: { method: 'PATCH' }, drop: true });
+    const res = await t.call('PATCH', `/v1/callbacks/${intent.id}`, { scheduledAt: ahead(30 * 60_000).toISOString() });
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('vendor_unavailable');
+    expect(res.body.error.message).toContain('may or may not have applied it');
+    expect(stateOf(await get(intent.id))).toEqual(before);
+    expect(fake.callbacks.get(cb.id)!.timeToCall).toBe(wire(new Date(intent.scheduledAt)));
+  });
+
   it.each([
     ['no routing at all', undefined, ['routing.assignmentType', 'routing.callerId']],
     ['a SPECIFIC_ assignment without assignees or caller id', { assignmentType: 'SPECIFIC_RING_GROUP' }, ['routing.assignees', 'routing.callerId']],
