@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Account, AccountsRegistry } from '../config/accounts';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Clock } from '../common/clock';
-import { DomainError, DuplicateLiveCallback, FieldProblem, IdempotencyKeyReused, InvalidTransition, NotFound, ValidationFailed, VendorRefused, VendorUnavailable } from '../common/errors';
+import { ConcurrentChange, DomainError, DuplicateLiveCallback, FieldProblem, IdempotencyKeyReused, InvalidTransition, NotFound, ValidationFailed, VendorRefused, VendorUnavailable } from '../common/errors';
 import { parseIsoInstant } from '../common/time';
 import { DispatchScheduler } from '../dispatch/dispatch.scheduler';
 import { VendorRegistry } from '../vendors/vendor.registry';
@@ -120,7 +120,7 @@ export class CallbacksService {
       }
       throw new DuplicateLiveCallback(live.id);
     }
-    throw new DuplicateLiveCallback('unknown');
+    throw new ConcurrentChange();
   }
 
   async get(client: string, id: string): Promise<CallbackView> {

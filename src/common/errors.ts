@@ -57,9 +57,10 @@ export class IdempotencyKeyReused extends DomainError {
   }
 }
 
-export class IdempotencyKeyInFlight extends DomainError {
+/** The live callback we collided with kept changing while we looked: a safe retry. */
+export class ConcurrentChange extends DomainError {
   constructor() {
-    super(409, 'idempotency_key_in_flight', 'A request with this Idempotency-Key is still being processed; retry shortly');
+    super(409, 'concurrent_change', 'The live callback for this account and phone number changed while the request was processed; retry it');
   }
 }
 
