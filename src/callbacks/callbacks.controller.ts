@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { RequireScopes } from '../common/auth';
 import { Caller } from '../common/caller';
 import { CallbacksService } from './callbacks.service';
 import { AttemptView, CallbackPage, CallbackView } from './dto/callback.view';
@@ -15,6 +16,7 @@ export class CallbacksController {
   constructor(private readonly callbacks: CallbacksService) {}
 
   @Post()
+  @RequireScopes('callbacks:write')
   @ApiOperation({ summary: 'Ask for a callback, now or at a chosen time' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body replays the first response for 24 h; a different body is 422' })
   @ApiBody({ type: CreateCallbackDto })
@@ -35,6 +37,7 @@ export class CallbacksController {
   }
 
   @Get()
+  @RequireScopes('callbacks:read')
   @ApiOperation({ summary: 'List callbacks, newest first, with cursor pages' })
   @ApiOkResponse({ type: CallbackPage })
   list(@Caller() client: string, @Query() q: ListCallbacksQuery): Promise<CallbackPage> {
@@ -42,6 +45,7 @@ export class CallbacksController {
   }
 
   @Get(':id')
+  @RequireScopes('callbacks:read')
   @ApiOkResponse({ type: CallbackView })
   @ApiNotFoundResponse()
   get(@Caller() client: string, @Param('id') id: string): Promise<CallbackView> {
@@ -49,6 +53,7 @@ export class CallbacksController {
   }
 
   @Patch(':id')
+  @RequireScopes('callbacks:write')
   @ApiOperation({ summary: 'Reschedule, or change the time zone or notes' })
   @ApiOkResponse({ type: CallbackView })
   @ApiConflictResponse({ description: 'The callback is no longer scheduled (error.currentStatus)' })
@@ -57,6 +62,7 @@ export class CallbacksController {
   }
 
   @Post(':id/cancel')
+  @RequireScopes('callbacks:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a callback' })
   @ApiOkResponse({ type: CallbackView })
@@ -66,6 +72,7 @@ export class CallbacksController {
   }
 
   @Get(':id/attempts')
+  @RequireScopes('callbacks:read')
   @ApiOperation({ summary: 'Dispatch attempts of a callback' })
   @ApiOkResponse({ type: [AttemptView] })
   attempts(@Caller() client: string, @Param('id') id: string): Promise<AttemptView[]> {

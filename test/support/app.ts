@@ -22,7 +22,13 @@ export interface TestApp {
   db: Client;
   redis: Redis;
   prefix: string;
-  /** fetch against the app with JSON defaults. */
+  /**
+   * Headers that authenticate as the test's default client (every scope).
+   * `call` adds them unless the caller passes its own `authorization`; use
+   * them for any raw fetch against the app.
+   */
+  authHeaders: Record<string, string>;
+  /** fetch against the app with JSON defaults and authHeaders. */
   call: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Headers }>;
   close: () => Promise<void>;
 }
@@ -60,10 +66,12 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   await db.connect();
   const redis = new Redis(process.env.TEST_REDIS_URL!);
 
+  // Filled in by the API-key work (issue 8); until then requests are anonymous.
+  const authHeaders: Record<string, string> = {};
   const call: TestApp['call'] = async (method, p, body, headers = {}) => {
     const res = await fetch(`${baseUrl}${p}`, {
       method,
-      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...authHeaders, ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -83,6 +91,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     db,
     redis,
     prefix,
+    authHeaders,
     call,
     close: async () => {
       await app.close();
