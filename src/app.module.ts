@@ -4,11 +4,15 @@
  * health and metrics.
  */
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsRegistry, loadAccounts } from './config/accounts';
 import { APP_CONFIG, AppConfig } from './config/config';
 import { Clock, SystemClock } from './common/clock';
+import { AdminKeysController } from './auth/admin-keys.controller';
+import { ApiKeys } from './auth/api-keys';
+import { AuthGuard } from './auth/auth.guard';
+import { ClientThrottle } from './auth/throttle';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { loggerParams } from './common/logging';
 import { CallbacksController } from './callbacks/callbacks.controller';
@@ -24,6 +28,8 @@ import { HealthController } from './ops/health.controller';
 import { Metrics } from './ops/metrics';
 import { MetricsController } from './ops/metrics.controller';
 import { OpsRepository } from './ops/ops.repository';
+import { Retention } from './ops/retention';
+import { RetentionRepository } from './ops/retention.repository';
 import type { VendorAdapter } from './vendors/vendor-adapter';
 import { VENDOR_ADAPTERS } from './vendors/vendor.registry';
 import { VendorsModule } from './vendors/vendors.module';
@@ -32,6 +38,8 @@ export interface AppModuleOptions {
   config: AppConfig;
   /** Replaces the system clock (tests). */
   clock?: Clock;
+  /** Where logs go instead of stdout (tests capture them for the secrets/PII audit). */
+  logDestination?: NodeJS.WritableStream;
 }
 
 @Global()
@@ -55,6 +63,11 @@ class CoreModule {
           ),
       },
       PrismaService,
+      {
+        provide: ApiKeys,
+        inject: [PrismaService, Clock],
+        useFactory: (prisma: PrismaService, clock: Clock) => new ApiKeys(prisma, clock, opts.config.apiKeyCacheMs),
+      },
       DispatchQueues,
       DispatchScheduler,
       CallbacksRepository,
@@ -74,12 +87,12 @@ export class AppModule {
     const worker = role === 'worker' || role === 'all';
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(loggerParams(opts.config)), CoreModule.register(opts)],
-      controllers: [HealthController, MetricsController, ...(api ? [CallbacksController] : [])],
+      imports: [LoggerModule.forRoot(loggerParams(opts.config, opts.logDestination)), CoreModule.register(opts)],
+      controllers: [HealthController, MetricsController, ...(api ? [CallbacksController, AdminKeysController] : [])],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        ...(api ? [CallbacksService] : []),
-        ...(worker ? [DispatchProcessor, Reconciler] : []),
+        ...(api ? [CallbacksService, ClientThrottle, { provide: APP_GUARD, useClass: AuthGuard }] : []),
+        ...(worker ? [DispatchProcessor, Reconciler, RetentionRepository, Retention] : []),
       ],
     };
   }

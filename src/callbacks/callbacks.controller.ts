@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../common/auth';
 import { Caller } from '../common/caller';
@@ -10,7 +10,7 @@ import { ListCallbacksQuery } from './dto/list-callbacks.query';
 import { UpdateCallbackDto } from './dto/update-callback.dto';
 
 @ApiTags('callbacks')
-@ApiHeader({ name: 'X-Client-Id', required: false, description: 'The calling service (scopes every intent)' })
+@ApiBearerAuth()
 @Controller('v1/callbacks')
 export class CallbacksController {
   constructor(private readonly callbacks: CallbacksService) {}

@@ -107,6 +107,8 @@ export class CallbacksService {
       if (created) return { status: 201 as const, body: toView(created), replayed: false, changed: 'created' as const, intent: created };
       const live = await this.repo.findLiveByPhone(row.account, row.phoneNumber, tx);
       if (!live) continue;
+      // Another client's live callback: still one call per number, but its id and body stay private.
+      if (live.client !== row.client) throw DuplicateLiveCallback.ofOtherClient();
       if (mode === 'return_existing') return { status: 200 as const, body: toView(live), replayed: false, changed: null, intent: live };
       if (mode === 'replace') {
         if (live.status !== 'scheduled') throw new InvalidTransition(live.status, 'replace');
