@@ -3,6 +3,8 @@
  * into a typed object. Nothing else reads process.env. A wrong or missing value
  * stops the process with a message naming the variable.
  */
+import { CallingWindowPolicy, parseDefaultWindow } from '../schedule/policy';
+
 export type Role = 'api' | 'worker' | 'all';
 
 export interface AppConfig {
@@ -27,6 +29,8 @@ export interface AppConfig {
   workerConcurrency: number;
   enqueueTimeoutMs: number;
   allowInsecureVendorUrls: boolean;
+  /** Calling window of accounts that declare none: null = none (CALLING_WINDOW_DEFAULT=off). */
+  callingWindowDefault: CallingWindowPolicy | null;
   /** The environment, from which accounts resolve the secret variables they name. */
   secretsEnv: Env;
 }
@@ -91,6 +95,13 @@ function url(env: Env, name: string, protocols: string[]): string {
   return raw;
 }
 
+function callingWindow(env: Env): CallingWindowPolicy | null {
+  const raw = str(env, 'CALLING_WINDOW_DEFAULT', '08:00-21:00');
+  const parsed = parseDefaultWindow(raw);
+  if (parsed === undefined) throw new ConfigError('CALLING_WINDOW_DEFAULT', `must be "HH:mm-HH:mm" (start before end) or off, got "${raw}"`);
+  return parsed;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const queuePrefix = str(env, 'QUEUE_PREFIX', 'cbo');
   if (!/^[\w{}.-]{1,64}$/.test(queuePrefix)) throw new ConfigError('QUEUE_PREFIX', 'may hold letters, digits, _ . - { } only');
@@ -116,6 +127,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 10, 1, 1000),
     enqueueTimeoutMs: int(env, 'ENQUEUE_TIMEOUT_MS', 1_000, 50, 60_000),
     allowInsecureVendorUrls: bool(env, 'ALLOW_INSECURE_VENDOR_URLS', false),
+    callingWindowDefault: callingWindow(env),
     secretsEnv: env,
   };
 }

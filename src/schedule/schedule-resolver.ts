@@ -34,7 +34,7 @@ export interface ResolveInput {
 }
 
 export interface ScheduleReason {
-  code: 'local_time_in_gap' | 'local_time_ambiguous' | 'outside_calling_window' | 'outside_business_hours' | 'holiday' | 'attempt_limit';
+  code: 'local_time_in_gap' | 'local_time_ambiguous' | 'outside_calling_window' | 'outside_business_hours' | 'holiday' | 'attempt_limit' | 'dispatch_outside_window';
   message: string;
 }
 
