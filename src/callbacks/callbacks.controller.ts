@@ -31,8 +31,8 @@ export class CallbacksController {
   })
   @ApiBody({ type: CreateCallbackDto })
   @ApiOkResponse({ type: ValidationView })
-  validate(@Caller() client: string, @Body() body: unknown): Promise<ValidationView> {
-    return this.dryRun.validate(client, body);
+  validate(@Caller() client: string, @Body() body: unknown, @Headers('idempotency-key') key: string | undefined): Promise<ValidationView> {
+    return this.dryRun.validate(client, body, key);
   }
 
   @Post()

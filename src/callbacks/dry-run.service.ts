@@ -2,7 +2,7 @@
  * POST /v1/callbacks/validate: what POST /v1/callbacks would answer for this
  * body right now — accepted or the error, the effective dispatch time and the
  * rules applied — without storing anything (no row, no job, no Idempotency-Key
- * record). It runs create's own checks (CallbacksService.prepare) and reads,
+ * record; an Idempotency-Key header is checked for form, never replayed). It runs create's own checks (CallbacksService.prepare) and reads,
  * never writes, the live callback a duplicate would collide with.
  */
 import { Injectable } from '@nestjs/common';
@@ -23,10 +23,10 @@ export class DryRunService {
     private readonly repo: CallbacksRepository,
   ) {}
 
-  async validate(client: string, body: unknown): Promise<ValidationView> {
+  async validate(client: string, body: unknown, idempotencyKey?: string): Promise<ValidationView> {
     try {
       const dto = (await this.pipe.transform(body, { type: 'body', metatype: CreateCallbackDto })) as CreateCallbackDto;
-      const { row, resolution } = await this.callbacks.prepare(client, dto);
+      const { row, resolution } = await this.callbacks.prepare(client, dto, idempotencyKey);
       const timing = { requestedAt: resolution.requestedAt.toISOString(), scheduledAt: resolution.effectiveAt.toISOString(), asap: resolution.asap, schedule: resolution.schedule };
       const live = await this.repo.findLiveByPhone(row.account, row.phoneNumber);
       if (!live) return { accepted: true, status: 201, outcome: 'created', ...timing, existingId: null, error: null };
