@@ -143,4 +143,13 @@ describe('calling windows and business hours', () => {
     expect(await job!.getState()).toBe('delayed');
     expect(job!.attemptsMade).toBe(1);
   });
+
+  it('documents the dry run, the two times and the schedule in OpenAPI', async () => {
+    const doc = (await t.call('GET', '/docs/json')).body;
+    expect(doc.paths['/v1/callbacks/validate'].post.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/ValidationView');
+    expect(doc.components.schemas.CallbackView.required).toEqual(expect.arrayContaining(['requestedAt', 'scheduledAt']));
+    expect(doc.components.schemas.CallbackView.properties.schedule).toBeDefined();
+    expect(doc.components.schemas.ScheduleView.properties.reasons.items.$ref).toBe('#/components/schemas/ScheduleReasonView');
+    expect(doc.components.schemas.CreateCallbackDto.properties.outsideWindow.enum).toEqual(['defer', 'reject']);
+  });
 });
