@@ -18,10 +18,13 @@ import { loggerParams } from './common/logging';
 import { CallbacksController } from './callbacks/callbacks.controller';
 import { CallbacksRepository } from './callbacks/callbacks.repository';
 import { CallbacksService } from './callbacks/callbacks.service';
+import { DryRunService } from './callbacks/dry-run.service';
+import { ScheduleService } from './schedule/schedule.service';
 import { IdempotencyRepository } from './callbacks/idempotency.repository';
 import { PrismaService } from './database/prisma.service';
 import { DispatchQueues } from './dispatch/dispatch-queues';
 import { DispatchProcessor } from './dispatch/dispatch.processor';
+import { DispatchWindowGuard } from './dispatch/dispatch-window';
 import { DispatchScheduler } from './dispatch/dispatch.scheduler';
 import { Reconciler } from './dispatch/reconciler';
 import { HealthController } from './ops/health.controller';
@@ -59,6 +62,7 @@ class CoreModule {
               adapters: new Map(adapters.map((a) => [a.vendor, a])),
               env: opts.config.secretsEnv,
               allowInsecureUrls: opts.config.allowInsecureVendorUrls,
+              defaultCallingWindow: opts.config.callingWindowDefault,
             }),
           ),
       },
@@ -72,6 +76,7 @@ class CoreModule {
       DispatchScheduler,
       CallbacksRepository,
       IdempotencyRepository,
+      ScheduleService,
       OpsRepository,
       Metrics,
     ];
@@ -91,8 +96,8 @@ export class AppModule {
       controllers: [HealthController, MetricsController, ...(api ? [CallbacksController, AdminKeysController] : [])],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        ...(api ? [CallbacksService, ClientThrottle, { provide: APP_GUARD, useClass: AuthGuard }] : []),
-        ...(worker ? [DispatchProcessor, Reconciler, RetentionRepository, Retention] : []),
+        ...(api ? [CallbacksService, DryRunService, ClientThrottle, { provide: APP_GUARD, useClass: AuthGuard }] : []),
+        ...(worker ? [DispatchProcessor, DispatchWindowGuard, Reconciler, RetentionRepository, Retention] : []),
       ],
     };
   }

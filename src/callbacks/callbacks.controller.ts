@@ -4,6 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../common/auth';
 import { Caller } from '../common/caller';
 import { CallbacksService } from './callbacks.service';
+import { DryRunService } from './dry-run.service';
+import { ValidationView } from './dto/validation.view';
 import { AttemptView, CallbackPage, CallbackView } from './dto/callback.view';
 import { CreateCallbackDto } from './dto/create-callback.dto';
 import { ListCallbacksQuery } from './dto/list-callbacks.query';
@@ -13,7 +15,25 @@ import { UpdateCallbackDto } from './dto/update-callback.dto';
 @ApiBearerAuth()
 @Controller('v1/callbacks')
 export class CallbacksController {
-  constructor(private readonly callbacks: CallbacksService) {}
+  constructor(
+    private readonly callbacks: CallbacksService,
+    private readonly dryRun: DryRunService,
+  ) {}
+
+  @Post('validate')
+  @RequireScopes('callbacks:write')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Dry run: what creating this callback would do now',
+    description:
+      'Takes the create body and answers accepted or the error create would give, the effective dispatch time and the calling window and business hours applied. ' +
+      'Stores nothing: no callback, no job, no Idempotency-Key record. Always 200; the would-be status is in `status`.',
+  })
+  @ApiBody({ type: CreateCallbackDto })
+  @ApiOkResponse({ type: ValidationView })
+  validate(@Caller() client: string, @Body() body: unknown, @Headers('idempotency-key') key: string | undefined): Promise<ValidationView> {
+    return this.dryRun.validate(client, body, key);
+  }
 
   @Post()
   @RequireScopes('callbacks:write')
@@ -23,7 +43,9 @@ export class CallbacksController {
   @ApiCreatedResponse({ type: CallbackView, description: 'Created' })
   @ApiOkResponse({ type: CallbackView, description: 'onDuplicate return_existing / replace: the live callback' })
   @ApiConflictResponse({ description: 'A live callback exists for this account and phone number (error.existingId)' })
-  @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with a different body' })
+  @ApiUnprocessableEntityResponse({
+    description: 'Idempotency-Key reused with a different body; outside the calling window / business hours with outsideWindow reject (error.nextOpening); timezone_required; no_opening',
+  })
   async create(
     @Caller() client: string,
     @Body() dto: CreateCallbackDto,

@@ -113,3 +113,24 @@ export class Throttled extends DomainError {
     this.headers = { 'retry-after': String(retryAfterSeconds) };
   }
 }
+
+/** A calling window needs the callee's zone and none was given or could be inferred. */
+export class TimezoneRequired extends DomainError {
+  constructor(message: string) {
+    super(422, 'timezone_required', message, [{ field: 'timezone', message }]);
+  }
+}
+
+/** outsideWindow: reject, and the requested time is not allowed (window, business hours, holiday, attempt limit). */
+export class OutsideAllowedTime extends DomainError {
+  constructor(code: string, message: string, field: string, extra: Record<string, unknown>) {
+    super(422, code, message, [{ field, message }], extra);
+  }
+}
+
+/** The rules leave no time to call within the look-ahead (e.g. business hours never overlap the callee's window). */
+export class NoOpening extends DomainError {
+  constructor(message: string) {
+    super(422, 'no_opening', message, [{ field: 'scheduledAt', message }]);
+  }
+}

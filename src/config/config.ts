@@ -3,6 +3,8 @@
  * into a typed object. Nothing else reads process.env. A wrong or missing value
  * stops the process with a message naming the variable.
  */
+import { CallingWindowPolicy, parseDefaultWindow } from '../schedule/policy';
+
 export type Role = 'api' | 'worker' | 'all';
 
 export interface AppConfig {
@@ -32,6 +34,8 @@ export interface AppConfig {
   throttle: { limit: number; windowMs: number; perClient: Record<string, number> };
   /** Terminal intents older than `days` are anonymised or deleted; 0 keeps them forever. */
   retention: { days: number; mode: 'anonymize' | 'delete'; intervalMs: number };
+  /** Calling window of accounts that declare none: null = none (CALLING_WINDOW_DEFAULT=off). */
+  callingWindowDefault: CallingWindowPolicy | null;
   /** The environment, from which accounts resolve the secret variables they name. */
   secretsEnv: Env;
 }
@@ -109,6 +113,13 @@ function clientLimits(env: Env, name: string): Record<string, number> {
   return out;
 }
 
+function callingWindow(env: Env): CallingWindowPolicy | null {
+  const raw = str(env, 'CALLING_WINDOW_DEFAULT', '08:00-21:00');
+  const parsed = parseDefaultWindow(raw);
+  if (parsed === undefined) throw new ConfigError('CALLING_WINDOW_DEFAULT', `must be "HH:mm-HH:mm" (start before end) or off, got "${raw}"`);
+  return parsed;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const queuePrefix = str(env, 'QUEUE_PREFIX', 'cbo');
   if (!/^[\w{}.-]{1,64}$/.test(queuePrefix)) throw new ConfigError('QUEUE_PREFIX', 'may hold letters, digits, _ . - { } only');
@@ -145,6 +156,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       mode: oneOf(env, 'RETENTION_MODE', ['anonymize', 'delete'] as const, 'anonymize'),
       intervalMs: int(env, 'RETENTION_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
     },
+    callingWindowDefault: callingWindow(env),
     secretsEnv: env,
   };
 }

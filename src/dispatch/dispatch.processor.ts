@@ -28,6 +28,7 @@ import {
 import { DispatchQueues } from './dispatch-queues';
 import { BACKOFF_TYPE, DispatchJobData, backoffDelay, dispatchAt, queueName } from './queues';
 import { RollingWindowLimiter } from './rate-limiter';
+import { DispatchWindowGuard } from './dispatch-window';
 import { Metrics } from '../ops/metrics';
 
 /** A job that fires this much before its time is early and is put back. */
@@ -47,6 +48,7 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     private readonly repo: CallbacksRepository,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly windows: DispatchWindowGuard,
   ) {}
 
   onModuleInit(): void {
@@ -83,6 +85,14 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     const runAt = dispatchAt(intent.dueAt, adapter.handOverAheadFor(account));
     if (runAt - this.clock.now().getTime() > EARLY_TOLERANCE_MS) {
       await job.moveToDelayed(runAt, token);
+      throw new DelayedError();
+    }
+
+    // Never ring outside the calling window / business hours (a retry can land at 21:05 local): move, unspent.
+    const window = await this.windows.check(account, intent);
+    if (window.action === 'skip') return window.reason;
+    if (window.action === 'delay') {
+      await job.moveToDelayed(dispatchAt(window.dueAt, adapter.handOverAheadFor(account)), token);
       throw new DelayedError();
     }
 

@@ -63,6 +63,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     MIGRATE_ON_BOOT: 'false',
     ALLOW_INSECURE_VENDOR_URLS: 'true',
     SHUTDOWN_GRACE_MS: '2000',
+    // Tests run at any hour on the real clock: declared accounts get no calling window unless
+    // the test declares one (test/e2e/calling-windows*.e2e.spec.ts) or sets this itself.
+    CALLING_WINDOW_DEFAULT: 'off',
     ...(accountsFile ? { ACCOUNTS_FILE: accountsFile } : {}),
     ...opts.env,
   });

@@ -67,6 +67,7 @@ LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 LOG_PRETTY: {{ .Values.config.logPretty | toString | quote }}
 MIGRATE_ON_BOOT: {{ not .Values.migrations.enabled | toString | quote }}
 SHUTDOWN_GRACE_MS: {{ mul .Values.config.shutdownGraceSeconds 1000 | toString | quote }}
+CALLING_WINDOW_DEFAULT: {{ .Values.config.callingWindowDefault | quote }}
 SCHEDULE_HORIZON_DAYS: {{ .Values.config.scheduleHorizonDays | int | toString | quote }}
 CLOCK_SKEW_MS: {{ .Values.config.clockSkewMs | int | toString | quote }}
 BODY_LIMIT_BYTES: {{ .Values.config.bodyLimitBytes | int | toString | quote }}
