@@ -4,7 +4,7 @@ CREATE TABLE "api_key" (
     "client" VARCHAR(100) NOT NULL,
     "name" VARCHAR(100),
     "secret_hash" CHAR(64) NOT NULL,
-    "scopes" VARCHAR(32)[],
+    "scopes" VARCHAR(32)[] NOT NULL DEFAULT ARRAY[]::VARCHAR(32)[],
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expires_at" TIMESTAMPTZ(3),
     "revoked_at" TIMESTAMPTZ(3),
