@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { startTestApp, TestApp } from '../support/app';
 
-const RUNS = Number(process.env.BAD_INPUT_RUNS ?? 500);
+const RUNS = Number(process.env.BAD_INPUT_RUNS ?? 800);
 
 const HOSTILE = [
   "'; DROP TABLE callback_intent; --",
