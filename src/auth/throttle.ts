@@ -77,14 +77,15 @@ export class ClientThrottle implements OnModuleInit, OnModuleDestroy {
   }
 
   private connection(): Redis {
-    this.redis ??= new Redis(this.config.redisUrl, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 250,
-      lazyConnect: false,
-      retryStrategy: (times) => Math.min(times * 200, 2000),
-    });
-    this.redis.on('error', () => undefined);
+    if (!this.redis) {
+      this.redis = new Redis(this.config.redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: 250,
+        retryStrategy: (times) => Math.min(times * 200, 2000),
+      });
+      this.redis.on('error', () => undefined);
+    }
     return this.redis;
   }
 

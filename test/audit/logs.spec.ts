@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const dir = process.env.TEST_LOG_CAPTURE_DIR;
-// E.164 as it would appear unmasked: + and 8–15 digits (masked numbers carry •••).
-const FULL_PHONE = /\+[1-9]\d{7,14}(?!\d)/;
+// E.164 as it would appear unmasked, also URL-encoded: + and 8–15 digits (masked numbers carry •••).
+const FULL_PHONE = /(\+|%2B)[1-9]\d{7,14}(?!\d)/i;
 
 describe('log audit of the e2e run', () => {
   const files = dir && fs.existsSync(dir) ? fs.readdirSync(dir) : [];
@@ -22,7 +22,7 @@ describe('log audit of the e2e run', () => {
     expect(lines.length).toBeGreaterThan(1_000);
     expect(secrets.length).toBeGreaterThan(10);
     // Not vacuous: the logs do talk about phone numbers, masked.
-    expect(lines.some((l) => /\+\d{4}•••\d{4}/.test(l))).toBe(true);
+    expect(lines.some((l) => /(\+|%2B)\d{4}•••\d{4}/i.test(l))).toBe(true);
   });
 
   it('holds no full phone number', () => {
