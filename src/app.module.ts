@@ -20,6 +20,7 @@ import { DispatchQueues } from './dispatch/dispatch-queues';
 import { DispatchProcessor } from './dispatch/dispatch.processor';
 import { DispatchScheduler } from './dispatch/dispatch.scheduler';
 import { Reconciler } from './dispatch/reconciler';
+import { WorkerHealth } from './dispatch/worker-health';
 import { HealthController } from './ops/health.controller';
 import { Metrics } from './ops/metrics';
 import { MetricsController } from './ops/metrics.controller';
@@ -79,7 +80,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         ...(api ? [CallbacksService] : []),
-        ...(worker ? [DispatchProcessor, Reconciler] : []),
+        ...(worker ? [DispatchProcessor, Reconciler, WorkerHealth] : []),
       ],
     };
   }
