@@ -4,16 +4,18 @@
  * a half-open socket, a command ioredis re-queued and never re-sent): it takes
  * no jobs, yet the shared connection answers PING and the process looks fine.
  *
- * So each worker's own blocking client is probed: a PING is sent on it and the
- * time of each answer is kept. The PING queues behind the worker's BZPOPMIN,
- * so a healthy worker answers within one block period (≤ ~11 s: BullMQ caps a
- * block at 10 s and its watchdog adds 1 s). A worker whose blocking client has
+ * So each worker's own blocking client is probed, and the time of each answer
+ * kept. The probe is a write-class no-op (ZPOPMIN on a key that never holds
+ * anything), so it needs exactly what the worker's own fetch (BZPOPMIN, also a
+ * write) needs; a PING would slip through where the fetch cannot. It queues
+ * behind the worker's BZPOPMIN, so a healthy worker answers within one block
+ * period (≤ ~11 s: BullMQ caps a block at 10 s and its watchdog adds 1 s). A worker whose blocking client has
  * not answered for WORKER_STALL_MS while Redis answers pings is stuck:
  * liveness fails and the orchestrator restarts the pod. While Redis itself is
  * unreachable the worker is not blamed (a restart would not help); the stall
  * clock is measured from when Redis answered again.
  */
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DispatchProcessor } from './dispatch.processor';
@@ -26,15 +28,14 @@ export interface LivenessResult {
 
 interface Probe {
   queue: string;
-  /** Last time the worker's blocking client answered a PING (or the probe started). */
+  /** Last time the worker's blocking client answered a probe (or the probe started). */
   lastAnswer: number;
-  inFlight: boolean;
 }
 
 @Injectable()
-export class WorkerHealth implements OnModuleInit, OnModuleDestroy {
+export class WorkerHealth implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly probes = new Map<Worker, Probe>();
-  private timer?: NodeJS.Timeout;
+  private stopped = false;
   /** When the shared connection last failed to answer; stalls are counted from after it. */
   private redisDownUntil = 0;
 
@@ -44,36 +45,46 @@ export class WorkerHealth implements OnModuleInit, OnModuleDestroy {
     private readonly queues: DispatchQueues,
   ) {}
 
-  /** How often a new PING is sent (only when the previous one was answered). */
-  get probeEveryMs(): number {
-    return Math.max(200, Math.floor(this.config.workerStallMs / 6));
+  private get probeKey(): string {
+    return `${this.config.queuePrefix}:worker-health:probe`;
   }
 
-  onModuleInit(): void {
+  /** Probes go out at most this often; an idle worker answers at the end of each block instead. */
+  get probeEveryMs(): number {
+    return Math.min(5_000, Math.max(200, Math.floor(this.config.workerStallMs / 6)));
+  }
+
+  // After every onModuleInit: the processor has created its workers by then.
+  onApplicationBootstrap(): void {
     const now = Date.now();
-    for (const w of this.processor.allWorkers()) this.probes.set(w, { queue: w.name, lastAnswer: now, inFlight: false });
-    this.timer = setInterval(() => this.tick(), this.probeEveryMs);
-    this.timer.unref();
+    for (const w of this.processor.allWorkers()) {
+      const probe: Probe = { queue: w.name, lastAnswer: now };
+      this.probes.set(w, probe);
+      void this.loop(w, probe);
+    }
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
   }
 
-  private tick(): void {
-    for (const [worker, probe] of this.probes) {
-      if (probe.inFlight || worker.closing) continue;
-      const client = worker.backend.blockingClient;
-      if (!client) continue;
-      probe.inFlight = true;
-      client
-        // The client is BullMQ's proxy over ioredis: PING reaches the raw client.
-        .then((c) => (c as unknown as { ping(): Promise<unknown> }).ping())
-        .then(
-          () => (probe.lastAnswer = Date.now()),
-          () => undefined, // a connection error: the next tick asks again
-        )
-        .finally(() => (probe.inFlight = false));
+  /**
+   * One probe always queued on the worker's blocking client (at most one per
+   * probeEveryMs): answers then come at the end of each block, so the gap
+   * between answers of a healthy worker is one block, never a block plus a wait.
+   */
+  private async loop(worker: Worker, probe: Probe): Promise<void> {
+    while (!this.stopped && !worker.closing) {
+      const sent = Date.now();
+      try {
+        const client = await worker.backend.blockingClient;
+        // The client is BullMQ's proxy over ioredis: other commands reach the raw client.
+        if (client) await (client as unknown as { zpopmin(key: string): Promise<unknown> }).zpopmin(this.probeKey);
+        probe.lastAnswer = Date.now();
+      } catch {
+        /* a connection error: ask again after the pause below */
+      }
+      await new Promise((r) => setTimeout(r, Math.max(50, sent + this.probeEveryMs - Date.now())).unref());
     }
   }
 

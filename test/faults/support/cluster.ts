@@ -33,7 +33,7 @@ export const SUITE_ENV = {
   SHUTDOWN_GRACE_MS: '5000',
   ENQUEUE_TIMEOUT_MS: '1000',
   WORKER_CONCURRENCY: '10',
-  WORKER_STALL_MS: '12000',
+  WORKER_STALL_MS: '15000',
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
