@@ -9,6 +9,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { Client } from 'pg';
 
 // scripts/infra.mjs is plain ESM; the faults jest project compiles .mjs to CommonJS.
@@ -141,7 +142,9 @@ export class Cluster {
   }
 
   private async startPostgres(): Promise<void> {
-    const pg = await infra.startPostgres({ dataDir: path.join(this.dir, 'pgdata'), port: this.pgPort, durable: false });
+    // Durable (fsync and synchronous_commit on, as in production): with synchronous_commit=off a
+    // crash loses commits Postgres already acknowledged — the suite caught exactly that.
+    const pg = await infra.startPostgres({ dataDir: path.join(this.dir, 'pgdata'), port: this.pgPort, durable: true });
     this.pg = pg.child;
     this.databaseUrl = pg.url;
   }
@@ -191,6 +194,18 @@ export class Cluster {
 
   async vendorRequests(): Promise<Array<{ at: number; phone: string; mode: string; created: boolean }>> {
     return (await (await fetch(`${this.vendorUrl}/__requests`)).json()) as Array<{ at: number; phone: string; mode: string; created: boolean }>;
+  }
+
+  /** Jobs the account's queue holds that are still to run (delayed, waiting, active). */
+  async pendingJobs(): Promise<number> {
+    const q = new Queue(`dispatch-${ACCOUNT}`, { connection: { url: this.redisUrl, maxRetriesPerRequest: 1 }, prefix: 'faults' });
+    q.on('error', () => undefined);
+    try {
+      const n = await q.getJobCounts('delayed', 'waiting', 'active', 'prioritized');
+      return Object.values(n).reduce((a, b) => a + b, 0);
+    } finally {
+      await q.close().catch(() => undefined);
+    }
   }
 
   /** The last lines of a process log, for failure messages. */
