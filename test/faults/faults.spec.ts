@@ -6,6 +6,7 @@
  * The service runs with RECONCILE_INTERVAL_MS=5000 and STALE_CLAIM_MS=10000
  * (SUITE_ENV in support/cluster.ts).
  */
+import Redis from 'ioredis';
 import { Cluster, SUITE_ENV } from './support/cluster';
 import { createIntent, Ledger, phoneFor, pool } from './support/client';
 import { Accounting, recordResult, settleAndAccount } from './support/accounting';
@@ -188,5 +189,49 @@ describe('fault suite: nothing accepted is lost', () => {
     const a = await settleAndAccount(c, ledger, 120_000);
     expect(a.duplicates).toBe(0);
     check(a, { dispatched: 80 }, { workerExitMs: exit.exitedAfterMs, leftScheduled: scheduledLeft, recoveryMs: a.settledAt - back, why: 'none: every active dispatch finished inside the grace' });
+  });
+
+  it("a worker whose blocking connection is stuck while Redis answers pings fails liveness, and takes jobs again after", async () => {
+    const ledger = new Ledger('worker-stall');
+    await c.vendorMode('ok');
+    const admin = new Redis(c.redisUrl);
+    const workerLive = async () => {
+      const r = await fetch(`${c.workerUrl}/health/live`);
+      return { status: r.status, body: (await r.json()) as { status: string; detail?: string } };
+    };
+    expect((await workerLive()).status).toBe(200);
+    // Redis holds every write (BullMQ's BZPOPMIN is one) but still answers PING.
+    await admin.call('CLIENT', 'PAUSE', '120000', 'WRITE');
+    const pausedAt = Date.now();
+    let detectedMs = -1;
+    let detail = '';
+    try {
+      await pool(Array.from({ length: 20 }, (_, i) => phoneFor(303, i)), 5, (p) => createIntent(c.apiUrl, ledger, p, null));
+      while (Date.now() - pausedAt < 60_000) {
+        const r = await workerLive().catch(() => null);
+        if (r?.status === 503) {
+          detectedMs = Date.now() - pausedAt;
+          detail = r.body.detail ?? '';
+          break;
+        }
+        await sleep(500);
+      }
+      expect(await admin.ping()).toBe('PONG');
+    } finally {
+      await admin.call('CLIENT', 'UNPAUSE');
+      admin.disconnect();
+    }
+    const back = Date.now();
+    while ((await workerLive()).status !== 200 && Date.now() - back < 30_000) await sleep(250);
+    const liveAgainMs = Date.now() - back;
+    const a = await settleAndAccount(c, ledger, 120_000);
+    expect(detail).toMatch(/worker for dispatch-zd-faults is stalled: its blocking Redis connection has not answered for \d+ ms while Redis answers pings/);
+    check(a, { dispatched: 20 }, {
+      detectedMs,
+      liveAgainMs,
+      recoveryMs: a.settledAt - back,
+      why: 'none expected: nothing was sent while writes were held',
+    });
+    expect(ledger.fiveXx).toBe(0);
   });
 });
