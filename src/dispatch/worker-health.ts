@@ -17,9 +17,9 @@
  */
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Worker } from 'bullmq';
+import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DispatchProcessor } from './dispatch.processor';
-import { DispatchQueues } from './dispatch-queues';
 
 export interface LivenessResult {
   ok: boolean;
@@ -36,14 +36,22 @@ interface Probe {
 export class WorkerHealth implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly probes = new Map<Worker, Probe>();
   private stopped = false;
+  /**
+   * Its own connection for "does Redis answer?": the shared one can sit behind
+   * a held write of this process (the reconciler's lock, the limiter), which
+   * would make a stuck Redis look unreachable and excuse the stall.
+   */
+  private readonly pinger: Redis;
   /** When the shared connection last failed to answer; stalls are counted from after it. */
   private redisDownUntil = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly processor: DispatchProcessor,
-    private readonly queues: DispatchQueues,
-  ) {}
+  ) {
+    this.pinger = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000, enableOfflineQueue: false });
+    this.pinger.on('error', () => undefined); // reported through check(); ioredis reconnects by itself
+  }
 
   private get probeKey(): string {
     return `${this.config.queuePrefix}:worker-health:probe`;
@@ -66,6 +74,7 @@ export class WorkerHealth implements OnApplicationBootstrap, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.stopped = true;
+    this.pinger.disconnect();
   }
 
   /**
@@ -91,7 +100,7 @@ export class WorkerHealth implements OnApplicationBootstrap, OnModuleDestroy {
   private async redisAnswers(): Promise<boolean> {
     let t: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([this.queues.connection.ping(), new Promise((_, rej) => (t = setTimeout(() => rej(new Error('timeout')), 1_000)))]);
+      await Promise.race([this.pinger.ping(), new Promise((_, rej) => (t = setTimeout(() => rej(new Error('timeout')), 1_000)))]);
       return true;
     } catch {
       return false;
