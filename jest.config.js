@@ -1,5 +1,7 @@
 // Three tiers. unit: pure logic, no servers. integration: real Postgres + Redis.
 // e2e: the HTTP app with real Postgres, Redis and fake vendor servers.
+// faults: `npm run test:faults` — real processes (API, worker, Postgres, Redis, fake
+// vendor) with faults injected; it starts its own servers (test/faults/support/cluster.ts).
 // test/setup/global-setup.ts starts Postgres and Redis (or uses DATABASE_URL /
 // REDIS_URL) for the integration and e2e tiers.
 const transform = {
@@ -46,5 +48,13 @@ module.exports = {
     },
     // Runs after e2e (scripts/test.mjs): reads the logs the e2e apps wrote.
     { ...common, displayName: 'audit', testMatch: ['<rootDir>/test/audit/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.spec.ts'],
+      // scripts/infra.mjs (ESM) is compiled to CommonJS for the suite's cluster.
+      transform: { ...transform, '^.+\\.mjs$': transform['^.+\\.js$'] },
+      moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+    },
   ],
 };

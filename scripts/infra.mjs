@@ -5,6 +5,8 @@
 // - A binary is missing and we are root: it is installed with apt-get.
 // - mode 'test': throwaway data dirs on free ports, fsync off, removed on stop.
 // - mode 'local': persistent data under .local/ on fixed ports (54329, 63799).
+// startPostgres / startRedis / stopChild are exported for the fault suite
+// (test/faults), which stops, wipes and restarts its own servers on fixed ports.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -90,7 +92,7 @@ function pgUser() {
   return { uid, gid };
 }
 
-async function startPostgres({ dataDir, port, durable }) {
+export async function startPostgres({ dataDir, port, durable }) {
   const bin = pgBinDir();
   fs.mkdirSync(dataDir, { recursive: true });
   if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
@@ -121,7 +123,7 @@ async function startPostgres({ dataDir, port, durable }) {
   return { child, url: `postgresql://postgres@127.0.0.1:${port}/callbacks` };
 }
 
-async function startRedis({ dir, port, durable }) {
+export async function startRedis({ dir, port, durable }) {
   fs.mkdirSync(dir, { recursive: true });
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--maxmemory-policy', 'noeviction', '--save', ''];
   args.push('--appendonly', durable ? 'yes' : 'no');
@@ -133,7 +135,7 @@ async function startRedis({ dir, port, durable }) {
   return { child, url: `redis://127.0.0.1:${port}` };
 }
 
-function stopChild(child, signal) {
+export function stopChild(child, signal) {
   return new Promise((resolve) => {
     if (!child || child.exitCode !== null || child.signalCode) return resolve();
     const t = setTimeout(() => { try { child.kill('SIGKILL'); } catch {} }, 10_000);

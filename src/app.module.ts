@@ -27,6 +27,7 @@ import { DispatchProcessor } from './dispatch/dispatch.processor';
 import { DispatchWindowGuard } from './dispatch/dispatch-window';
 import { DispatchScheduler } from './dispatch/dispatch.scheduler';
 import { Reconciler } from './dispatch/reconciler';
+import { WorkerHealth } from './dispatch/worker-health';
 import { HealthController } from './ops/health.controller';
 import { Metrics } from './ops/metrics';
 import { MetricsController } from './ops/metrics.controller';
@@ -97,7 +98,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         ...(api ? [CallbacksService, DryRunService, ClientThrottle, { provide: APP_GUARD, useClass: AuthGuard }] : []),
-        ...(worker ? [DispatchProcessor, DispatchWindowGuard, Reconciler, RetentionRepository, Retention] : []),
+        ...(worker ? [DispatchProcessor, DispatchWindowGuard, Reconciler, WorkerHealth, RetentionRepository, Retention] : []),
       ],
     };
   }

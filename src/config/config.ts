@@ -26,6 +26,8 @@ export interface AppConfig {
   reconcileIntervalMs: number;
   reconcileLookaheadMs: number;
   staleClaimMs: number;
+  /** Worker liveness fails when a worker's blocking Redis connection is silent this long while Redis answers. */
+  workerStallMs: number;
   workerConcurrency: number;
   enqueueTimeoutMs: number;
   allowInsecureVendorUrls: boolean;
@@ -142,6 +144,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000),
     reconcileLookaheadMs: int(env, 'RECONCILE_LOOKAHEAD_MS', 3_600_000, 0, 7 * 86_400_000),
     staleClaimMs: int(env, 'STALE_CLAIM_MS', 120_000, 1_000, 86_400_000),
+    // Well above BullMQ's longest block (10 s + 1 s watchdog), or an idle worker would look stuck.
+    workerStallMs: int(env, 'WORKER_STALL_MS', 60_000, 15_000, 3_600_000),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 10, 1, 1000),
     enqueueTimeoutMs: int(env, 'ENQUEUE_TIMEOUT_MS', 1_000, 50, 60_000),
     allowInsecureVendorUrls: bool(env, 'ALLOW_INSECURE_VENDOR_URLS', false),

@@ -4,7 +4,7 @@
  * bounded by ENQUEUE_TIMEOUT_MS: while Redis is unreachable, intake carries on
  * against Postgres and the reconciler enqueues later.
  */
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConnectionOptions, Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { AccountsRegistry } from '../config/accounts';
@@ -14,7 +14,7 @@ import { DispatchJobData, queueName } from './queues';
 export class RedisUnavailable extends Error {}
 
 @Injectable()
-export class DispatchQueues implements OnModuleDestroy {
+export class DispatchQueues implements OnApplicationShutdown {
   /** Shared non-blocking connection for queues, the limiter and health pings. */
   readonly connection: Redis;
   private readonly queues = new Map<string, Queue<DispatchJobData>>();
@@ -65,7 +65,8 @@ export class DispatchQueues implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last: workers and the reconciler stop in onModuleDestroy and may still need Redis until then. */
+  async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
     this.connection.disconnect();
   }

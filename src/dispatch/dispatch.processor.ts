@@ -9,7 +9,7 @@
  *      → the queue waits Retry-After and the attempt is given back; unknown →
  *      asks the vendor where it can, else the account's policy (resend | fail).
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { Account, AccountsRegistry } from '../config/accounts';
@@ -35,10 +35,13 @@ import { Metrics } from '../ops/metrics';
 const EARLY_TOLERANCE_MS = 25;
 
 @Injectable()
-export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
+export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(DispatchProcessor.name);
   private readonly workers = new Map<string, Worker<DispatchJobData>>();
   private limiter!: RollingWindowLimiter;
+  /** Set on shutdown: a job fetched but not yet claimed is put back, not started. */
+  private stopping = false;
+  private active = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -57,7 +60,7 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
   }
 
   private startWorker(account: Account): void {
-    const worker: Worker<DispatchJobData> = new Worker<DispatchJobData>(queueName(account.id), (job, token) => this.process(worker, account, job, token), {
+    const worker: Worker<DispatchJobData> = new Worker<DispatchJobData>(queueName(account.id), (job, token) => this.track(this.process(worker, account, job, token)), {
       connection: this.queues.workerConnectionOptions(),
       prefix: this.config.queuePrefix,
       concurrency: this.config.workerConcurrency,
@@ -75,6 +78,15 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     return [...this.workers.values()];
   }
 
+  private async track<T>(p: Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await p;
+    } finally {
+      this.active--;
+    }
+  }
+
   async process(worker: Worker<DispatchJobData>, account: Account, job: Job<DispatchJobData>, token?: string): Promise<string> {
     const adapter = this.vendors.forAccount(account);
     const intent = await this.repo.findById(job.data.intentId);
@@ -86,6 +98,17 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     if (runAt - this.clock.now().getTime() > EARLY_TOLERANCE_MS) {
       await job.moveToDelayed(runAt, token);
       throw new DelayedError();
+    }
+    if (this.stopping) {
+      // Fetched as SIGTERM arrived: hand it back for another worker rather than start a dispatch now.
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
+    // Too late to be useful: a callback hours after it was asked for is not what the caller wanted.
+    if (this.clock.now().getTime() - intent.dueAt.getTime() > account.retry.maxAgeMs) {
+      const reason = `expired: not dispatched within ${account.retry.maxAgeMs} ms of its due time${intent.lastError ? `; last error: ${intent.lastError}` : ''}`;
+      await this.repo.markFailed(intent.id, maskPhonesInText(reason), ['scheduled'], 'expired');
+      return 'expired';
     }
 
     // Never ring outside the calling window / business hours (a retry can land at 21:05 local): move, unspent.
@@ -205,7 +228,8 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
       await this.repo.markFailed(intent.id, `outcome unknown and the account's policy is fail: ${message}`);
       throw new UnrecoverableError(message);
     }
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    // Postgres counts attempts across job re-creations (the reconciler replaces lost jobs); BullMQ only within one job.
+    const lastAttempt = intent.attemptCount >= account.retry.attempts || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const tooOld = this.clock.now().getTime() - intent.dueAt.getTime() > account.retry.maxAgeMs;
     if (lastAttempt || tooOld) {
       const reason = tooOld ? `expired: not dispatched within ${account.retry.maxAgeMs} ms of its due time; last error: ${message}` : `gave up after ${intent.attemptCount} attempts: ${message}`;
@@ -218,11 +242,25 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     throw err instanceof Error ? err : new Error(message);
   }
 
-  /** Stops taking jobs and waits for active ones up to the grace period. */
-  async onApplicationShutdown(): Promise<void> {
-    const closing = Promise.all([...this.workers.values()].map((w) => w.close()));
-    const grace = new Promise<void>((resolve) => setTimeout(resolve, this.config.shutdownGraceMs).unref());
-    await Promise.race([closing, grace]);
-    await Promise.all([...this.workers.values()].map((w) => w.close(true).catch(() => undefined)));
+  /**
+   * SIGTERM: stop taking jobs and let active dispatches finish within
+   * SHUTDOWN_GRACE_MS. This runs in onModuleDestroy, before Postgres and Redis
+   * are closed (onApplicationShutdown), so a finishing dispatch can still record
+   * its outcome. A dispatch still running when the grace ends is abandoned: its
+   * intent stays `dispatching` with an open attempt, and the reconciler recovers
+   * it after STALE_CLAIM_MS (unknown outcome → resend or fail per account).
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    const workers = [...this.workers.values()];
+    const closing = Promise.all(workers.map((w) => w.close().catch(() => undefined))).then(() => 'closed' as const);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'grace'>((resolve) => (timer = setTimeout(() => resolve('grace'), this.config.shutdownGraceMs)));
+    const how = await Promise.race([closing, grace]);
+    clearTimeout(timer);
+    if (how === 'grace') {
+      this.logger.warn({ active: this.active, graceMs: this.config.shutdownGraceMs }, 'grace period over: unfinished dispatches are left to the reconciler');
+      await Promise.all(workers.map((w) => w.disconnect().catch(() => undefined)));
+    } else this.logger.log('workers closed; no dispatch left running');
   }
 }

@@ -9,7 +9,7 @@
  *   - expired Idempotency-Key records are purged.
  * The scan reads only intents due soon, through the (status, due_at) index.
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AccountsRegistry } from '../config/accounts';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -32,7 +32,7 @@ export interface ReconcileReport {
 }
 
 @Injectable()
-export class Reconciler implements OnModuleInit, OnApplicationShutdown {
+export class Reconciler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(Reconciler.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
@@ -57,7 +57,8 @@ export class Reconciler implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the connections close (onApplicationShutdown): a running pass finishes first. */
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }

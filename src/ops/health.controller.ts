@@ -1,10 +1,11 @@
 /**
- * /health/live: the process can serve (for the worker role, its workers are running).
+ * /health/live: the process can serve; for the worker role, its workers are
+ * running and their blocking connections answer (dispatch/worker-health.ts).
  * /health/ready: Postgres answers, migrations are applied, Redis answers. Redis
  * down makes the service degraded, not dead: intake goes on against Postgres,
  * so readiness stays 200 with redis "degraded" for the api role.
  */
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccountsRegistry } from '../config/accounts';
@@ -12,6 +13,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { VendorRegistry } from '../vendors/vendor.registry';
 import { pendingMigrations } from '../database/migrator';
 import { DispatchQueues } from '../dispatch/dispatch-queues';
+import { WorkerHealth } from '../dispatch/worker-health';
 import { OpsRepository } from './ops.repository';
 
 type Check = { status: 'up' | 'down' | 'degraded'; message?: string };
@@ -36,6 +38,7 @@ export class HealthController {
     private readonly queues: DispatchQueues,
     private readonly accounts: AccountsRegistry,
     private readonly vendors: VendorRegistry,
+    @Optional() private readonly workerHealth?: WorkerHealth,
   ) {}
 
   /** Accounts whose adapter saw the vendor refuse our credentials (e.g. a bad Salesforce key). */
@@ -48,9 +51,13 @@ export class HealthController {
     return out;
   }
 
+  /** 503 naming the reason when a worker is stuck (worker-health.ts); the api role has no workers. */
   @Get('live')
-  live(): { status: string } {
-    return { status: 'ok' };
+  async live(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; detail?: string }> {
+    if (!this.workerHealth) return { status: 'ok' };
+    const r = await this.workerHealth.check();
+    void reply.status(r.ok ? 200 : 503);
+    return { status: r.ok ? 'ok' : 'down', detail: r.detail };
   }
 
   @Get('ready')

@@ -12,7 +12,7 @@ describe('reconciler and Postgres-first dispatch', () => {
     t = await startTestApp({
       // The timer stays out of the way: passes are run by hand.
       env: { RECONCILE_INTERVAL_MS: '3600000', STALE_CLAIM_MS: '1000' },
-      accountsYaml: 'accounts:\n  - id: sim-strict\n    vendor: simulator\n    unknownOutcomePolicy: fail\n',
+      accountsYaml: 'accounts:\n  - id: sim-strict\n    vendor: simulator\n    unknownOutcomePolicy: fail\n  - id: sim-short\n    vendor: simulator\n    retry: { maxAgeMs: 2000 }\n',
     });
     reconciler = t.app.get(Reconciler);
     queues = t.app.get(DispatchQueues);
@@ -84,6 +84,21 @@ describe('reconciler and Postgres-first dispatch', () => {
     const at = t.sim.received.find((d) => d.intentId === c.id)!.receivedAt.getTime();
     expect(at).toBeGreaterThanOrEqual(newDue.getTime());
     expect(at - newDue.getTime()).toBeLessThan(1_000);
+  });
+
+  it('expires, without sending, an intent found past its maximum age (e.g. after a long Redis outage)', async () => {
+    const c = await create('sim-short', '+14155550606', 60_000);
+    await (await queues.forAccount('sim-short').getJob(jobId(c.id)))!.remove();
+    // It fell due 5 s ago and Redis never ran it; the account allows 2 s.
+    await t.db.query(`UPDATE callback_intent SET due_at = now() - interval '5 seconds', version = version + 1 WHERE id = $1`, [c.id]);
+    expect(await reconciler.runLocked()).toMatchObject({ enqueued: 1 });
+    const done = await waitFor(async () => {
+      const i = await intent(c.id);
+      return i.status === 'expired' ? i : null;
+    }, 5_000);
+    expect(done.lastError).toMatch(/^expired: not dispatched within 2000 ms of its due time/);
+    expect(done.attemptCount).toBe(0);
+    expect(t.sim.calls.get(c.id)).toBeUndefined();
   });
 
   it('purges expired Idempotency-Key records', async () => {
