@@ -35,9 +35,17 @@ export async function dispatchPhase({ cfg, infra, state, apiUrl, headers, intake
     WHERE a.number = 1 AND i.account = 'sim'`);
   const late = rows.map((r) => Number(r.late));
   const ours = summarize(late, created.ids.length);
+  const span = (await state.db.query(`
+    SELECT extract(epoch FROM max(a.started_at) - min(i.due_at)) AS s FROM dispatch_attempt a JOIN callback_intent i ON i.id = a.intent_id
+    WHERE a.number = 1 AND i.account = 'sim'`)).rows[0].s;
+  // Dispatches per second from the first due time to the last start: the worker's sustained rate when it falls behind.
+  ours.ratePerSec = late.length / Math.max(Number(span), SPREAD_MS / 1000);
+  // Attempts beyond the first mean a dispatch failed and was retried under the burst (each one may have reached the vendor).
+  ours.extraAttempts = (await state.db.query(`
+    SELECT count(*)::int AS c FROM dispatch_attempt a JOIN callback_intent i ON i.id = a.intent_id WHERE a.number > 1 AND i.account = 'sim'`)).rows[0].c;
   ours.createdBeforeFirstDue = createdBy <= t0;
   ours.createFailures = created.failures.length;
-  log(`dispatch: ${ours.dispatched}/${ours.expected} started; lateness p50 ${ours.p50Ms} ms, p99 ${ours.p99Ms} ms, max ${ours.maxMs} ms`);
+  log(`dispatch: ${ours.dispatched}/${ours.expected} started (${ours.ratePerSec.toFixed(0)}/s); lateness p50 ${ours.p50Ms} ms, p99 ${ours.p99Ms} ms, max ${ours.maxMs} ms`);
 
   const bare = await bareBullmq({ cfg, infra, n, logDir, prefix: 'bench-noop' });
   log(`bare BullMQ: ${bare.dispatched}/${bare.expected}; lateness p50 ${bare.p50Ms} ms, p99 ${bare.p99Ms} ms, max ${bare.maxMs} ms`);

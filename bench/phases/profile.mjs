@@ -57,5 +57,5 @@ function summarize(profile, skipUs) {
   }
   byOwner.delete('(idle)');
   const busy = [...byOwner.values()].reduce((a, b) => a + b, 0);
-  return [...byOwner].map(([o, us]) => ({ owner: o, pct: (us / busy) * 100 })).sort((a, b) => b.pct - a.pct).slice(0, 12);
+  return [...byOwner].map(([o, us]) => ({ owner: o, pct: (us / busy) * 100 })).sort((a, b) => b.pct - a.pct);
 }
