@@ -10,22 +10,27 @@ export const METHOD = (cfg) => `- **Setup.** \`scripts/infra.mjs\` in \`bench\` 
   between measurements.
 - **Intake.** \`POST /v1/callbacks\` for the \`sim\` account, a unique phone number per request, \`scheduledAt\` one day ahead
   (so each create is a row plus a delayed job). Throughput: ${cfg.intakeRounds} alternating rounds of ${cfg.warmupS} s warm-up and
-  ${cfg.intakeS} s at ${cfg.connections} connections (autocannon, closed loop), for the baseline (\`bench/baseline/server.mjs\`: bare Fastify, one pg \`INSERT … ON CONFLICT DO NOTHING\`, one BullMQ
-  \`add\` with the same job options, no validation, no Prisma, no logging, in its own process) and for the API role; the
-  figures are the means. Then
-  ${cfg.intakeS} s at a steady ${cfg.fixedRate} req/s for the p99, for both. Fixed-rate figures come from an open-loop sender in
-  the bench process (\`fixedRateLoad\` in \`bench/lib/load.mjs\`, undici, up to ${cfg.fixedRateConnections} requests in flight): one
+  ${cfg.intakeS} s at ${cfg.connections} connections (autocannon, closed loop) for the baseline and for the API role; the figures are
+  the means. The baseline (\`bench/baseline/server.mjs\`, its own process) is bare Fastify, one pg
+  \`INSERT … ON CONFLICT DO NOTHING\`, one BullMQ \`add\` with the same job options: no validation, no Prisma, no logging.
+  Then ${cfg.intakeS} s at a steady ${cfg.fixedRate} req/s for the p99, for both. Fixed-rate figures come from an open-loop sender
+  in the bench process (\`fixedRateLoad\` in \`bench/lib/load.mjs\`, undici, up to ${cfg.fixedRateConnections} requests in flight): one
   request every ${1000 / cfg.fixedRate} ms, latency counted from each request's scheduled time, so a server that falls behind
-  shows its queue. autocannon's \`overallRate\` is not used for this: it sends each second's requests back to back at
-  the start of the second, which measures a burst of ${cfg.fixedRate}, not a rate.
+  shows its queue. autocannon's \`overallRate\` is not used for this: it sends each second's requests back to back at the
+  start of the second, which measures a burst of ${cfg.fixedRate}, not a rate.
+- **CPU profile.** A second API process started with \`--cpu-prof\` takes the same closed-loop intake load for
+  ${cfg.profileS} s after a warm-up; self time is summed per package (Prisma's WebAssembly query compiler and synchronous
+  log writes separately).
 - **Dispatch timeliness.** ${cfg.dispatchCount} intents for \`sim\`, created through the API before any is due, due times spread
   evenly over the same 10 s. Lateness = the first attempt's \`started_at\` − the intent's \`due_at\`, read from Postgres (the
   worker stamps \`started_at\` after reading and claiming the intent). The limit: the same spread of ${cfg.dispatchCount} bare
   BullMQ delayed jobs on the same Redis, consumed by a no-op processor at the same concurrency in its own process
   (\`bench/baseline/bullmq-noop.mjs\`), lateness = processor start − (job timestamp + delay).
-  Redis runs with its default \`hz 10\`: BullMQ does not depend on Redis's timer tick for delayed jobs (the worker
-  wakes itself on the delayed set's next timestamp through a blocking call whose timeout Redis 6+ checks on every
-  event-loop pass, not once per tick), and 10 is what a managed or packaged Redis runs with.
+  Redis runs with \`hz 100\` (set by \`scripts/infra.mjs\` for bench and local runs, and in docker-compose), not the
+  default 10: a BullMQ worker waits for its next delayed job in a blocking call with a timeout, and Redis wakes a
+  blocked client whose timeout has passed only when its event loop next runs, on an idle server its timer tick
+  every 1000/hz ms. At hz 10 delayed jobs fire up to about 100 ms late; the bare runs at both settings show it.
+  hz 100 costs Redis a little idle CPU.
 - **Rate-limit fidelity.** A Zendesk account whose rolling-window limit is scaled down to ${cfg.rateLimit.max} per
   ${cfg.rateLimit.windowMs} ms, pointed at the project's fake Zendesk (\`test/fakes/zendesk.fake.ts\`, run in the bench
   process) enforcing the same rolling window and answering 429 past it. A backlog of ${cfg.rateLimit.max * (cfg.rateLimit.windows + 2)}
