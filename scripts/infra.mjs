@@ -7,6 +7,8 @@
 // - mode 'local': persistent data under .local/ on fixed ports (54329, 63799).
 // startPostgres / startRedis / stopChild are exported for the fault suite
 // (test/faults), which stops, wipes and restarts its own servers on fixed ports.
+// - mode 'bench': throwaway dirs on free ports like 'test', but with production
+//   durability (fsync, synchronous_commit, Redis AOF everysec) so timings are real.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -123,9 +125,10 @@ export async function startPostgres({ dataDir, port, durable }) {
   return { child, url: `postgresql://postgres@127.0.0.1:${port}/callbacks` };
 }
 
-export async function startRedis({ dir, port, durable }) {
+export async function startRedis({ dir, port, durable, hz }) {
   fs.mkdirSync(dir, { recursive: true });
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--maxmemory-policy', 'noeviction', '--save', ''];
+  if (hz) args.push('--hz', String(hz));
   args.push('--appendonly', durable ? 'yes' : 'no');
   const child = spawn('redis-server', args, { stdio: ['ignore', fs.openSync(path.join(dir, 'redis.log'), 'a'), 'inherit'] });
   await waitFor(async () => {
@@ -149,27 +152,28 @@ export function stopChild(child, signal) {
  * does not already provide.
  */
 export async function startInfra({ mode }) {
-  const durable = mode === 'local';
+  const persistent = mode === 'local';
+  const durable = mode === 'local' || mode === 'bench';
   const givenDb = process.env.DATABASE_URL;
   const givenRedis = process.env.REDIS_URL;
   ensureBinaries({ needPg: !givenDb, needRedis: !givenRedis });
 
-  const base = durable ? path.join(ROOT, '.local') : fs.mkdtempSync(path.join(os.tmpdir(), 'cbo-test-'));
-  if (isRoot && !durable) fs.chmodSync(base, 0o755);
+  const base = persistent ? path.join(ROOT, '.local') : fs.mkdtempSync(path.join(os.tmpdir(), `cbo-${mode}-`));
+  if (isRoot && !persistent) fs.chmodSync(base, 0o755);
   const started = [];
   const stop = async () => {
     await Promise.all(started.map(({ child, signal }) => stopChild(child, signal)));
-    if (!durable) fs.rmSync(base, { recursive: true, force: true });
+    if (!persistent) fs.rmSync(base, { recursive: true, force: true });
   };
   try {
     let databaseUrl = givenDb;
     if (!databaseUrl) {
-      const port = durable ? 54329 : await freePort();
-      if (durable && (await portOpen(port))) {
+      const port = persistent ? 54329 : await freePort();
+      if (persistent && (await portOpen(port))) {
         log(`postgres already listening on ${port}; reusing it`);
         databaseUrl = `postgresql://postgres@127.0.0.1:${port}/callbacks`;
       } else {
-        const pg = await startPostgres({ dataDir: path.join(base, durable ? 'pgdata' : `pg-${port}`), port, durable });
+        const pg = await startPostgres({ dataDir: path.join(base, persistent ? 'pgdata' : `pg-${port}`), port, durable });
         started.push({ child: pg.child, signal: 'SIGINT' });
         databaseUrl = pg.url;
         log(`postgres on 127.0.0.1:${port}`);
@@ -177,12 +181,15 @@ export async function startInfra({ mode }) {
     }
     let redisUrl = givenRedis;
     if (!redisUrl) {
-      const port = durable ? 63799 : await freePort();
-      if (durable && (await portOpen(port))) {
+      const port = persistent ? 63799 : await freePort();
+      if (persistent && (await portOpen(port))) {
         log(`redis already listening on ${port}; reusing it`);
         redisUrl = `redis://127.0.0.1:${port}`;
       } else {
-        const redis = await startRedis({ dir: path.join(base, 'redis'), port, durable });
+        // hz 100: Redis wakes a blocked client whose timeout passed (BullMQ's wait for its next
+        // delayed job) only on an event-loop tick, every 1000/hz ms when idle; at the default 10
+        // delayed jobs fire up to 100 ms late (docs/BENCHMARKS.md). Tests keep the default.
+        const redis = await startRedis({ dir: path.join(base, 'redis'), port, durable, hz: mode === 'test' ? undefined : 100 });
         started.push({ child: redis.child, signal: 'SIGTERM' });
         redisUrl = redis.url;
         log(`redis on 127.0.0.1:${port}`);
