@@ -18,6 +18,9 @@ const MODES = ['ok', 'permanent', 'retryable', 'rate_limited', 'unknown'] as con
 type Mode = (typeof MODES)[number];
 const ROUTING_KEYS = new Set(['simulate', 'failTimes', 'delayMs', 'retryAfterMs']);
 
+/** How many deliveries and per-intent call counts the simulator remembers. */
+export const SIMULATOR_MEMORY = 50_000;
+
 export interface SimulatorDelivery {
   intentId: string;
   phoneNumber: string;
@@ -32,6 +35,7 @@ export class SimulatorAdapter extends VendorAdapter<Record<string, never>> {
   readonly capabilities: VendorCapabilities = SEND_WHEN_DUE;
 
   /** Successful deliveries, in order. */
+  /** The last SIMULATOR_MEMORY deliveries. */
   readonly received: SimulatorDelivery[] = [];
   /** Every call, successful or not, per intent. */
   readonly calls = new Map<string, number>();
@@ -83,6 +87,9 @@ export class SimulatorAdapter extends VendorAdapter<Record<string, never>> {
     }
     const vendorRef = `sim-${randomUUID()}`;
     this.received.push({ intentId: req.intentId, phoneNumber: req.phoneNumber, dueAt: req.dueAt, receivedAt: new Date(), vendorRef });
+    // A long-running simulator (npm run local, benchmarks) keeps only the recent past.
+    if (this.received.length > SIMULATOR_MEMORY) this.received.splice(0, this.received.length - SIMULATOR_MEMORY);
+    if (this.calls.size > SIMULATOR_MEMORY) this.calls.delete(this.calls.keys().next().value!);
     return { vendorRef, httpStatus: 201 };
   }
 }
