@@ -16,9 +16,9 @@ import { Account, AccountsRegistry } from '../config/accounts';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Clock } from '../common/clock';
 import { maskPhonesInText } from '../common/phone';
-import { CallbacksRepository, Intent } from '../callbacks/callbacks.repository';
+import { CallbacksRepository, Intent, Tx } from '../callbacks/callbacks.repository';
 import { VendorRegistry } from '../vendors/vendor.registry';
-import { VendorAdapter } from '../vendors/vendor-adapter';
+import { DispatchResult, VendorAdapter } from '../vendors/vendor-adapter';
 import {
   VendorError,
   VendorOutcomeUnknownError,
@@ -26,6 +26,7 @@ import {
   VendorRateLimitedError,
 } from '../vendors/vendor.errors';
 import { DispatchQueues } from './dispatch-queues';
+import { recordDelivered } from './record-delivered';
 import { BACKOFF_TYPE, DispatchJobData, backoffDelay, dispatchAt, queueName } from './queues';
 import { RollingWindowLimiter } from './rate-limiter';
 import { DispatchWindowGuard } from './dispatch-window';
@@ -156,10 +157,15 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
       this.metrics.lateness.observe({ account: account.id }, Math.max(0, started.getTime() - dueToStart) / 1000);
     }
     this.logger.log({ ...log, lateMs: started.getTime() - intent.dueAt.getTime() }, 'dispatching');
-    const finish = (outcome: 'succeeded' | 'retryable' | 'permanent' | 'unknown', e?: { httpStatus?: number; code?: string; message?: string }) => {
+    let counted = false;
+    const finish = (outcome: 'succeeded' | 'retryable' | 'permanent' | 'unknown', e?: { httpStatus?: number; code?: string; message?: string }, tx?: Tx) => {
       const endedAt = this.clock.now();
-      this.metrics.attempts.inc({ account: account.id, vendor: account.vendor, outcome });
-      if (e?.httpStatus) this.metrics.vendorResponses.inc({ account: account.id, vendor: account.vendor, status: String(e.httpStatus) });
+      if (!counted) {
+        // Once per attempt, however often recording it is retried.
+        counted = true;
+        this.metrics.attempts.inc({ account: account.id, vendor: account.vendor, outcome });
+        if (e?.httpStatus) this.metrics.vendorResponses.inc({ account: account.id, vendor: account.vendor, status: String(e.httpStatus) });
+      }
       return this.repo.finishAttempt(attempt.id, {
         endedAt,
         outcome,
@@ -167,11 +173,12 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
         errorCode: e?.code ?? null,
         errorMessage: e?.message ? maskPhonesInText(e.message).slice(0, 2000) : null,
         durationMs: endedAt.getTime() - started.getTime(),
-      });
+      }, tx);
     };
 
+    let result: DispatchResult;
     try {
-      const result = await adapter.dispatch(account, {
+      result = await adapter.dispatch(account, {
         intentId: intent.id,
         phoneNumber: intent.phoneNumber,
         dueAt: intent.asap ? null : intent.dueAt,
@@ -181,15 +188,24 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
         attempt: intent.attemptCount,
         previousOutcomeUnknown: intent.lastError?.startsWith('unknown:') ?? false,
       });
-      await this.repo.transaction(async (tx) => {
-        await finish('succeeded', { httpStatus: result.httpStatus, message: result.note });
-        await this.repo.markDispatched(intent.id, result.vendorRef, tx);
-      });
-      this.logger.log({ ...log, vendorRef: result.vendorRef }, 'dispatched');
-      return `dispatched: ${result.vendorRef}`;
     } catch (err) {
       return this.onFailure(worker, account, adapter, intent, job, err, finish, log);
     }
+    // The vendor has it: record it, retrying Postgres, and never send it again from here.
+    await recordDelivered(
+      result.vendorRef,
+      () =>
+        this.repo.transaction(async (tx) => {
+          await this.repo.markDispatched(intent.id, result.vendorRef, tx);
+          await finish('succeeded', { httpStatus: result.httpStatus, message: result.note }, tx);
+        }),
+      {
+        budgetMs: Math.min(this.config.staleClaimMs / 2, 60_000),
+        onRetry: (n, err) => this.logger.warn({ ...log, vendorRef: result.vendorRef, retry: n, err: err.message }, 'delivered; recording it failed, retrying'),
+      },
+    );
+    this.logger.log({ ...log, vendorRef: result.vendorRef }, 'dispatched');
+    return `dispatched: ${result.vendorRef}`;
   }
 
   private async onFailure(
