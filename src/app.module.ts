@@ -27,6 +27,12 @@ import { OpsRepository } from './ops/ops.repository';
 import type { VendorAdapter } from './vendors/vendor-adapter';
 import { VENDOR_ADAPTERS } from './vendors/vendor.registry';
 import { VendorsModule } from './vendors/vendors.module';
+import { StatusEvents } from './webhooks/status-events';
+import { WebhookProcessor } from './webhooks/webhook.processor';
+import { WebhookScheduler } from './webhooks/webhook.scheduler';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksRepository } from './webhooks/webhooks.repository';
+import { WebhooksService } from './webhooks/webhooks.service';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -61,6 +67,9 @@ class CoreModule {
       IdempotencyRepository,
       OpsRepository,
       Metrics,
+      WebhooksRepository,
+      WebhookScheduler,
+      StatusEvents,
     ];
     return { module: CoreModule, imports: [VendorsModule], providers, exports: providers };
   }
@@ -75,11 +84,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerParams(opts.config)), CoreModule.register(opts)],
-      controllers: [HealthController, MetricsController, ...(api ? [CallbacksController] : [])],
+      controllers: [HealthController, MetricsController, ...(api ? [CallbacksController, WebhooksController] : [])],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        ...(api ? [CallbacksService] : []),
-        ...(worker ? [DispatchProcessor, Reconciler] : []),
+        ...(api ? [CallbacksService, WebhooksService] : []),
+        ...(worker ? [DispatchProcessor, Reconciler, WebhookProcessor] : []),
       ],
     };
   }

@@ -27,6 +27,17 @@ export interface AppConfig {
   workerConcurrency: number;
   enqueueTimeoutMs: number;
   allowInsecureVendorUrls: boolean;
+  /** Status webhooks: delivery retry policy and URL checks. */
+  webhooks: {
+    attempts: number;
+    backoffMs: number;
+    maxBackoffMs: number;
+    timeoutMs: number;
+    /** Development and tests only: allow loopback/private/link-local targets and plain http. */
+    allowPrivateUrls: boolean;
+  };
+  /** Bull Board shows queues but offers no retry/remove/promote buttons. */
+  bullBoardReadOnly: boolean;
   /** The environment, from which accounts resolve the secret variables they name. */
   secretsEnv: Env;
 }
@@ -116,6 +127,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 10, 1, 1000),
     enqueueTimeoutMs: int(env, 'ENQUEUE_TIMEOUT_MS', 1_000, 50, 60_000),
     allowInsecureVendorUrls: bool(env, 'ALLOW_INSECURE_VENDOR_URLS', false),
+    webhooks: {
+      attempts: int(env, 'WEBHOOK_ATTEMPTS', 20, 1, 100),
+      backoffMs: int(env, 'WEBHOOK_BACKOFF_MS', 5_000, 10, 3_600_000),
+      maxBackoffMs: int(env, 'WEBHOOK_MAX_BACKOFF_MS', 3_600_000, 10, 86_400_000),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      allowPrivateUrls: bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
+    },
+    bullBoardReadOnly: bool(env, 'BULL_BOARD_READ_ONLY', false),
     secretsEnv: env,
   };
 }

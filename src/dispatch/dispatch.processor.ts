@@ -29,6 +29,7 @@ import { DispatchQueues } from './dispatch-queues';
 import { BACKOFF_TYPE, DispatchJobData, backoffDelay, dispatchAt, queueName } from './queues';
 import { RollingWindowLimiter } from './rate-limiter';
 import { Metrics } from '../ops/metrics';
+import { StatusEvents } from '../webhooks/status-events';
 
 /** A job that fires this much before its time is early and is put back. */
 const EARLY_TOLERANCE_MS = 25;
@@ -47,6 +48,7 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     private readonly repo: CallbacksRepository,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly events: StatusEvents,
   ) {}
 
   onModuleInit(): void {
@@ -148,10 +150,8 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
         attempt: intent.attemptCount,
         previousOutcomeUnknown: intent.lastError?.startsWith('unknown:') ?? false,
       });
-      await this.repo.transaction(async (tx) => {
-        await finish('succeeded', { httpStatus: result.httpStatus, message: result.note });
-        await this.repo.markDispatched(intent.id, result.vendorRef, tx);
-      });
+      await finish('succeeded', { httpStatus: result.httpStatus, message: result.note });
+      await this.events.change('dispatched', (tx) => this.repo.markDispatched(intent.id, result.vendorRef, tx));
       this.logger.log({ ...log, vendorRef: result.vendorRef }, 'dispatched');
       return `dispatched: ${result.vendorRef}`;
     } catch (err) {
@@ -184,7 +184,7 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
 
     if (err instanceof VendorPermanentError) {
       await finish('permanent', info);
-      await this.repo.markFailed(intent.id, maskPhonesInText(message));
+      await this.events.change('failed', (tx) => this.repo.markFailed(intent.id, maskPhonesInText(message), ['dispatching'], 'failed', tx));
       this.logger.warn({ ...log, err: maskPhonesInText(message) }, 'permanent failure');
       throw new UnrecoverableError(message);
     }
@@ -192,18 +192,21 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     const unknown = err instanceof VendorOutcomeUnknownError;
     await finish(unknown ? 'unknown' : 'retryable', info);
     if (unknown && !adapter.capabilities.canLookup && account.unknownOutcomePolicy === 'fail') {
-      await this.repo.markFailed(intent.id, `outcome unknown and the account's policy is fail: ${message}`);
+      await this.events.change('failed', (tx) => this.repo.markFailed(intent.id, `outcome unknown and the account's policy is fail: ${message}`, ['dispatching'], 'failed', tx));
       throw new UnrecoverableError(message);
     }
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const tooOld = this.clock.now().getTime() - intent.dueAt.getTime() > account.retry.maxAgeMs;
     if (lastAttempt || tooOld) {
       const reason = tooOld ? `expired: not dispatched within ${account.retry.maxAgeMs} ms of its due time; last error: ${message}` : `gave up after ${intent.attemptCount} attempts: ${message}`;
-      await this.repo.markFailed(intent.id, maskPhonesInText(reason), ['dispatching'], tooOld ? 'expired' : 'failed');
+      const to = tooOld ? 'expired' : 'failed';
+      await this.events.change(to, (tx) => this.repo.markFailed(intent.id, maskPhonesInText(reason), ['dispatching'], to, tx));
       this.logger.warn({ ...log, err: maskPhonesInText(message) }, tooOld ? 'expired' : 'attempts exhausted');
       throw new UnrecoverableError(reason);
     }
-    await this.repo.releaseClaim(intent.id, `${unknown ? 'unknown' : 'retryable'}: ${maskPhonesInText(message)}`, true);
+    const lastError = `${unknown ? 'unknown' : 'retryable'}: ${maskPhonesInText(message)}`;
+    if (unknown) await this.events.change('unknown', (tx) => this.repo.releaseClaim(intent.id, lastError, true, tx));
+    else await this.repo.releaseClaim(intent.id, lastError, true);
     this.logger.warn({ ...log, err: maskPhonesInText(message) }, 'retryable failure; will retry');
     throw err instanceof Error ? err : new Error(message);
   }
