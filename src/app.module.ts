@@ -5,6 +5,7 @@
  */
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsRegistry, loadAccounts } from './config/accounts';
 import { APP_CONFIG, AppConfig } from './config/config';
@@ -21,6 +22,8 @@ import { DispatchProcessor } from './dispatch/dispatch.processor';
 import { DispatchScheduler } from './dispatch/dispatch.scheduler';
 import { Reconciler } from './dispatch/reconciler';
 import { HealthController } from './ops/health.controller';
+import { HealthIndicators } from './ops/health.indicators';
+import { LIVENESS_CHECKS } from './ops/liveness';
 import { Metrics } from './ops/metrics';
 import { MetricsController } from './ops/metrics.controller';
 import { OpsRepository } from './ops/ops.repository';
@@ -83,10 +86,14 @@ export class AppModule {
     const worker = role === 'worker' || role === 'all';
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(loggerParams(opts.config)), CoreModule.register(opts)],
+      // Terminus's own logger off: readiness bodies name the failing dependency, and probes would log every few seconds.
+      imports: [LoggerModule.forRoot(loggerParams(opts.config)), CoreModule.register(opts), TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, MetricsController, ...(api ? [CallbacksController, WebhooksController] : [])],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        HealthIndicators,
+        // Liveness checks: the worker-stall check (src/dispatch/worker-health.ts) goes here for the worker role.
+        { provide: LIVENESS_CHECKS, useValue: [] },
         ...(api ? [CallbacksService, WebhooksService] : []),
         ...(worker ? [DispatchProcessor, Reconciler, WebhookProcessor] : []),
       ],
