@@ -46,6 +46,8 @@ export async function createApp(opts: AppModuleOptions): Promise<NestFastifyAppl
         )
         .setVersion('1')
         .build(),
+      // Stable, readable operation ids for generated clients: callbacks_create, webhooks_deliveries, …
+      { operationIdFactory: (controller: string, method: string) => `${controller.replace(/Controller$/, '').toLowerCase()}_${method}` },
     );
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/json' });
     await mountBullBoard(fastify as never, app.get(DispatchQueues));

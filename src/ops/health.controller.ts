@@ -9,7 +9,7 @@
  * `error` and `details`.
  */
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -18,7 +18,17 @@ import { LIVENESS_CHECKS, LivenessChecks } from './liveness';
 
 type HealthBody = Omit<HealthCheckResult, 'status'> & { status: HealthCheckResult['status'] | 'degraded' };
 
-@ApiExcludeController()
+/** { <dependency>: { status: 'up' | 'down', message? } } */
+const DEP = { type: 'object', additionalProperties: true } as const;
+
+class HealthView {
+  @ApiProperty({ enum: ['ok', 'degraded', 'error', 'shutting_down'], example: 'degraded' }) status!: string;
+  @ApiProperty({ ...DEP, description: 'Dependencies that are up', example: { postgres: { status: 'up' }, migrations: { status: 'up' } } }) info!: Record<string, unknown>;
+  @ApiProperty({ ...DEP, description: 'Dependencies that are down, each with a message', example: { redis: { status: 'down', message: 'redis unreachable: connect ECONNREFUSED 127.0.0.1:6379' } } }) error!: Record<string, unknown>;
+  @ApiProperty({ ...DEP, description: 'Every dependency' }) details!: Record<string, unknown>;
+}
+
+@ApiTags('ops')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -29,11 +39,17 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process serves (and, for workers, is not stalled)' })
+  @ApiOkResponse({ type: HealthView })
+  @ApiServiceUnavailableResponse({ type: HealthView, description: 'A liveness check failed: restart' })
   live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
     return this.run(this.livenessChecks, new Set(), reply);
   }
 
   @Get('ready')
+  @ApiOperation({ summary: "Readiness: postgres, migrations, redis, accounts' credentials; names what fails" })
+  @ApiOkResponse({ type: HealthView, description: 'ok, or degraded (redis down for the api role, an account refused): still serving' })
+  @ApiServiceUnavailableResponse({ type: HealthView, description: 'A hard dependency is down (see error)' })
   ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
     const i = this.indicators;
     // The worker cannot work without Redis; the API can (intake goes to Postgres, the reconciler catches up).

@@ -3,23 +3,23 @@ import type { Attempt, Intent } from '../callbacks.repository';
 import { STATUSES } from './list-callbacks.query';
 
 export class CallbackView {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ description: 'The calling service' }) client!: string;
-  @ApiProperty() account!: string;
+  @ApiProperty({ format: 'uuid', example: '5b0c8f2e-3d41-4c7a-9a55-1f2e3d4c5b6a' }) id!: string;
+  @ApiProperty({ description: 'The calling service', example: 'billing' }) client!: string;
+  @ApiProperty({ example: 'sim' }) account!: string;
   @ApiProperty({ example: '+12518717081' }) phoneNumber!: string;
-  @ApiProperty({ enum: STATUSES }) status!: string;
-  @ApiProperty({ description: 'When the callback is due (UTC)', format: 'date-time' }) scheduledAt!: string;
+  @ApiProperty({ enum: STATUSES, example: 'scheduled' }) status!: string;
+  @ApiProperty({ description: 'When the callback is due (UTC)', format: 'date-time', example: '2026-11-21T15:30:00.000Z' }) scheduledAt!: string;
   @ApiProperty({ description: 'Created without scheduledAt: dispatched as soon as possible' }) asap!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) timezone!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) notes!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) routing!: Record<string, unknown>;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Record<string, unknown>;
   @ApiPropertyOptional({ nullable: true, type: String, description: "The vendor's id for the callback" }) vendorReference!: string | null;
-  @ApiProperty() attemptCount!: number;
+  @ApiProperty({ example: 0 }) attemptCount!: number;
   @ApiPropertyOptional({ nullable: true, type: String }) lastError!: string | null;
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
-  @ApiProperty() version!: number;
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T15:20:00.000Z' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T15:20:00.000Z' }) updatedAt!: string;
+  @ApiProperty({ example: 1, description: 'Increases with every change' }) version!: number;
 }
 
 export class CallbackPage {

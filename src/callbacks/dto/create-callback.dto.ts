@@ -41,7 +41,7 @@ export class CreateCallbackDto {
   @IsPlainObject()
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ enum: ON_DUPLICATE, default: 'reject', description: 'What a second live callback for the same account and phone number gets' })
+  @ApiPropertyOptional({ enum: ON_DUPLICATE, example: 'reject', description: 'What a second live callback for the same account and phone number gets; absent = reject' })
   @IsOptional()
   @IsIn(ON_DUPLICATE)
   onDuplicate?: OnDuplicate;
