@@ -44,5 +44,7 @@ module.exports = {
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
       setupFiles: ['<rootDir>/test/setup/env.ts'],
     },
+    // Runs after e2e (scripts/test.mjs): reads the logs the e2e apps wrote.
+    { ...common, displayName: 'audit', testMatch: ['<rootDir>/test/audit/**/*.spec.ts'] },
   ],
 };

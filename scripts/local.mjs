@@ -5,6 +5,8 @@
 // DATABASE_URL / REDIS_URL), builds, applies migrations, and runs API + worker
 // with the simulator account. Ctrl-C stops everything it started.
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { dockerAvailable, ensureNodeDeps, startInfra, ROOT } from './infra.mjs';
 
 const port = process.env.PORT || '3000';
@@ -30,6 +32,29 @@ const env = {
   LOG_PRETTY: process.env.LOG_PRETTY || 'true',
   MIGRATE_ON_BOOT: 'true',
 };
+// A development API key (client "dev", every scope), kept in .local/dev-key.json
+// and reused while it is still valid.
+function devKey() {
+  const file = path.join(ROOT, '.local', 'dev-key.json');
+  const keys = (...args) => {
+    const r = spawnSync(process.execPath, ['dist/main.js', 'keys', ...args], { cwd: ROOT, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr || `keys ${args[0]} failed`);
+    return JSON.parse(r.stdout);
+  };
+  const migrate = spawnSync(process.execPath, ['dist/main.js', 'migrate'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (migrate.status !== 0) throw new Error('migrations failed');
+  if (fs.existsSync(file)) {
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const { items } = keys('list', '--client', 'dev');
+    if (items.some((k) => k.id === saved.id && k.status === 'active')) return saved.key;
+  }
+  const created = keys('create', '--client', 'dev', '--scopes', 'admin', '--name', 'npm run local');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ id: created.id, key: created.key }), { mode: 0o600 });
+  return created.key;
+}
+const key = devKey();
+
 const app = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
 let announced = false;
 app.stdout.on('data', (chunk) => {
@@ -45,7 +70,8 @@ app.stdout.on('data', (chunk) => {
     Health      ${base}/health/ready     Metrics ${base}/metrics
     Postgres    ${infra.databaseUrl}
     Redis       ${infra.redisUrl}
-  Try: curl -s -XPOST ${base}/v1/callbacks -H 'content-type: application/json' -d '{"account":"sim","phoneNumber":"+12518717081"}'
+    API key     ${key}   (client "dev", scope admin; also the Bull Board password)
+  Try: curl -s -XPOST ${base}/v1/callbacks -H 'authorization: Bearer ${key}' -H 'content-type: application/json' -d '{"account":"sim","phoneNumber":"+12518717081"}'
   Ctrl-C stops the service, Postgres and Redis.
 `);
   }

@@ -17,9 +17,17 @@ if (!keep && run('npx', ['--no-install', 'tsc', '-p', 'tsconfig.test.json']) !==
   console.error('type check failed');
   process.exit(1);
 }
+// Some e2e tests start the service as its own process (node dist/main.js).
+if (!keep && run('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json']) !== 0) {
+  console.error('build failed');
+  process.exit(1);
+}
 
 const infra = await startInfra({ mode: 'test' });
-const env = { TEST_DATABASE_URL: infra.databaseUrl, TEST_REDIS_URL: infra.redisUrl };
+// Every e2e app logs at debug level into this directory; the audit tier then checks
+// that no line holds a secret or a full phone number.
+const logCaptureDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbo-logs-'));
+const env = { TEST_DATABASE_URL: infra.databaseUrl, TEST_REDIS_URL: infra.redisUrl, TEST_LOG_CAPTURE_DIR: logCaptureDir };
 let stopping = false;
 const stop = async (code) => {
   if (stopping) return;
@@ -40,12 +48,15 @@ const tiers = [
   ['unit', []],
   ['integration', ['--runInBand']],
   ['e2e', ['--runInBand']],
+  ['audit', []],
 ];
 let failedTiers = 0;
 const totals = { passed: 0, failed: 0 };
 const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbo-results-'));
 for (const [tier, extra] of tiers) {
   console.log(`\n=== ${tier} tests ===`);
+  // A run filtered to some files skips the audit (it needs the whole e2e tier's logs).
+  if (tier === 'audit' && jestArgs.length) continue;
   const filter = jestArgs.length ? ['--passWithNoTests'] : [];
   const out = path.join(resultsDir, `${tier}.json`);
   const code = run('npx', ['--no-install', 'jest', '--selectProjects', tier, '--json', `--outputFile=${out}`, ...extra, ...filter, ...jestArgs], env);
@@ -59,5 +70,6 @@ for (const [tier, extra] of tiers) {
   }
 }
 fs.rmSync(resultsDir, { recursive: true, force: true });
+fs.rmSync(logCaptureDir, { recursive: true, force: true });
 console.log(`\nTests: ${totals.passed} passed, ${totals.failed} failed`);
 await stop(failedTiers || totals.failed ? 1 : 0);

@@ -1,5 +1,6 @@
 /** Builds the Nest application on Fastify for a role; main.ts and the e2e tests share it. */
 import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -25,8 +26,15 @@ export async function createApp(opts: AppModuleOptions): Promise<NestFastifyAppl
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: a text/plain body is refused with 415 rather than parsed.
   fastify.removeContentTypeParser('text/plain');
+  // Security headers (helmet); the CSP is set per response below, strict for the JSON API,
+  // left to the HTML pages (Swagger UI, Bull Board) that need their own scripts.
+  await app.register(helmet as never, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', req.id);
+    if (req.url.startsWith('/v1')) {
+      void reply.header('cache-control', 'no-store');
+      void reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    }
   });
   const metrics = app.get(Metrics);
   fastify.addHook('onResponse', async (req, reply) => {
@@ -45,6 +53,7 @@ export async function createApp(opts: AppModuleOptions): Promise<NestFastifyAppl
             '{"error":{"code","message","details":[{"field","message"}]},"requestId"}.',
         )
         .setVersion('1')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: cbo_<id>_<secret> (npm run keys -- create …)' })
         .build(),
       // Stable, readable operation ids for generated clients: callbacks_create, webhooks_deliveries, …
       { operationIdFactory: (controller: string, method: string) => `${controller.replace(/Controller$/, '').toLowerCase()}_${method}` },

@@ -4,21 +4,28 @@
  * health and metrics.
  */
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsRegistry, loadAccounts } from './config/accounts';
 import { APP_CONFIG, AppConfig } from './config/config';
 import { Clock, SystemClock } from './common/clock';
+import { AdminKeysController } from './auth/admin-keys.controller';
+import { ApiKeys } from './auth/api-keys';
+import { AuthGuard } from './auth/auth.guard';
+import { ClientThrottle } from './auth/throttle';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { loggerParams } from './common/logging';
 import { CallbacksController } from './callbacks/callbacks.controller';
 import { CallbacksRepository } from './callbacks/callbacks.repository';
 import { CallbacksService } from './callbacks/callbacks.service';
+import { DryRunService } from './callbacks/dry-run.service';
+import { ScheduleService } from './schedule/schedule.service';
 import { IdempotencyRepository } from './callbacks/idempotency.repository';
 import { PrismaService } from './database/prisma.service';
 import { DispatchQueues } from './dispatch/dispatch-queues';
 import { DispatchProcessor } from './dispatch/dispatch.processor';
+import { DispatchWindowGuard } from './dispatch/dispatch-window';
 import { DispatchScheduler } from './dispatch/dispatch.scheduler';
 import { Reconciler } from './dispatch/reconciler';
 import { HealthController } from './ops/health.controller';
@@ -27,6 +34,8 @@ import { LIVENESS_CHECKS } from './ops/liveness';
 import { Metrics } from './ops/metrics';
 import { MetricsController } from './ops/metrics.controller';
 import { OpsRepository } from './ops/ops.repository';
+import { Retention } from './ops/retention';
+import { RetentionRepository } from './ops/retention.repository';
 import type { VendorAdapter } from './vendors/vendor-adapter';
 import { VENDOR_ADAPTERS } from './vendors/vendor.registry';
 import { VendorsModule } from './vendors/vendors.module';
@@ -41,6 +50,8 @@ export interface AppModuleOptions {
   config: AppConfig;
   /** Replaces the system clock (tests). */
   clock?: Clock;
+  /** Where logs go instead of stdout (tests capture them for the secrets/PII audit). */
+  logDestination?: NodeJS.WritableStream;
 }
 
 @Global()
@@ -60,14 +71,21 @@ class CoreModule {
               adapters: new Map(adapters.map((a) => [a.vendor, a])),
               env: opts.config.secretsEnv,
               allowInsecureUrls: opts.config.allowInsecureVendorUrls,
+              defaultCallingWindow: opts.config.callingWindowDefault,
             }),
           ),
       },
       PrismaService,
+      {
+        provide: ApiKeys,
+        inject: [PrismaService, Clock],
+        useFactory: (prisma: PrismaService, clock: Clock) => new ApiKeys(prisma, clock, opts.config.apiKeyCacheMs),
+      },
       DispatchQueues,
       DispatchScheduler,
       CallbacksRepository,
       IdempotencyRepository,
+      ScheduleService,
       OpsRepository,
       Metrics,
       WebhooksRepository,
@@ -87,15 +105,15 @@ export class AppModule {
     return {
       module: AppModule,
       // Terminus's own logger off: readiness bodies name the failing dependency, and probes would log every few seconds.
-      imports: [LoggerModule.forRoot(loggerParams(opts.config)), CoreModule.register(opts), TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, MetricsController, ...(api ? [CallbacksController, WebhooksController] : [])],
+      imports: [LoggerModule.forRoot(loggerParams(opts.config, opts.logDestination)), CoreModule.register(opts), TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, MetricsController, ...(api ? [CallbacksController, AdminKeysController, WebhooksController] : [])],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         HealthIndicators,
         // Liveness checks: the worker-stall check (src/dispatch/worker-health.ts) goes here for the worker role.
         { provide: LIVENESS_CHECKS, useValue: [] },
-        ...(api ? [CallbacksService, WebhooksService] : []),
-        ...(worker ? [DispatchProcessor, Reconciler, WebhookProcessor] : []),
+        ...(api ? [CallbacksService, DryRunService, ClientThrottle, WebhooksService, { provide: APP_GUARD, useClass: AuthGuard }] : []),
+        ...(worker ? [DispatchProcessor, DispatchWindowGuard, Reconciler, RetentionRepository, Retention, WebhookProcessor] : []),
       ],
     };
   }

@@ -1,9 +1,11 @@
 /**
  * Entry point. `node dist/main.js` runs the role in ROLE (api | worker | all);
- * `node dist/main.js migrate` applies migrations and exits.
+ * `node dist/main.js migrate` applies migrations and exits;
+ * `node dist/main.js keys …` manages API keys (src/cli/keys.ts).
  */
 import 'reflect-metadata';
 import { createApp } from './app.factory';
+import { describeKeysError, runKeysCommand } from './cli/keys';
 import { AccountsFileError } from './config/accounts';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { applyMigrations, MigrationError } from './database/migrator';
@@ -13,7 +15,19 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+async function keys(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) fail('configuration error: DATABASE_URL: is required');
+  try {
+    const out = await runKeysCommand(process.argv.slice(3), url);
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } catch (e) {
+    fail(describeKeysError(e));
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'keys') return keys();
   let config: AppConfig;
   try {
     config = loadConfig();

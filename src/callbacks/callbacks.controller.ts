@@ -1,20 +1,41 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-docs';
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../common/auth';
 import { Caller } from '../common/caller';
 import { CallbacksService } from './callbacks.service';
+import { DryRunService } from './dry-run.service';
+import { ValidationView } from './dto/validation.view';
 import { AttemptView, CallbackPage, CallbackView } from './dto/callback.view';
 import { CreateCallbackDto } from './dto/create-callback.dto';
 import { ListCallbacksQuery } from './dto/list-callbacks.query';
 import { UpdateCallbackDto } from './dto/update-callback.dto';
 
 @ApiTags('callbacks')
-@ApiHeader({ name: 'X-Client-Id', required: false, description: 'The calling service (scopes every intent)' })
+@ApiBearerAuth()
 @Controller('v1/callbacks')
 export class CallbacksController {
-  constructor(private readonly callbacks: CallbacksService) {}
+  constructor(
+    private readonly callbacks: CallbacksService,
+    private readonly dryRun: DryRunService,
+  ) {}
+
+  @Post('validate')
+  @RequireScopes('callbacks:write')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Dry run: what creating this callback would do now',
+    description:
+      'Takes the create body and answers accepted or the error create would give, the effective dispatch time and the calling window and business hours applied. ' +
+      'Stores nothing: no callback, no job, no Idempotency-Key record. Always 200; the would-be status is in `status`.',
+  })
+  @ApiBody({ type: CreateCallbackDto })
+  @ApiOkResponse({ type: ValidationView })
+  @ApiErrors(413, 415)
+  validate(@Caller() client: string, @Body() body: unknown, @Headers('idempotency-key') key: string | undefined): Promise<ValidationView> {
+    return this.dryRun.validate(client, body, key);
+  }
 
   @Post()
   @RequireScopes('callbacks:write')

@@ -23,6 +23,9 @@ export interface NewIntent {
   notes: string | null;
   routing: Record<string, unknown>;
   metadata: Record<string, unknown>;
+  /** The time the client asked for (dueAt is the effective time). */
+  requestedAt?: Date;
+  schedule?: object;
 }
 
 export interface IntentListFilter {
@@ -44,6 +47,8 @@ export interface ScheduleChange {
   notes?: string | null;
   routing?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
+  requestedAt?: Date;
+  schedule?: object;
 }
 
 const LIVE: IntentStatus[] = ['scheduled', 'dispatching'];
@@ -59,7 +64,7 @@ export class CallbacksRepository {
    */
   async insertUnlessLive(row: NewIntent, tx: Tx = this.prisma): Promise<Intent | null> {
     const created = await tx.callbackIntent.createManyAndReturn({
-      data: [{ ...row, routing: row.routing as Prisma.InputJsonValue, metadata: row.metadata as Prisma.InputJsonValue }],
+      data: [{ ...row, routing: row.routing as Prisma.InputJsonValue, metadata: row.metadata as Prisma.InputJsonValue, schedule: row.schedule as Prisma.InputJsonValue }],
       skipDuplicates: true,
     });
     return created[0] ?? null;
@@ -101,14 +106,34 @@ export class CallbacksRepository {
     if (change.notes !== undefined) data.notes = change.notes;
     if (change.routing !== undefined) data.routing = change.routing as Prisma.InputJsonValue;
     if (change.metadata !== undefined) data.metadata = change.metadata as Prisma.InputJsonValue;
+    if (change.requestedAt !== undefined) data.requestedAt = change.requestedAt;
+    if (change.schedule !== undefined) data.schedule = change.schedule as Prisma.InputJsonValue;
     return this.guardedUpdate(id, ['scheduled'], data, tx);
   }
 
   /** Updates the time of an intent already handed to a vendor that schedules natively. */
-  rescheduleDispatched(id: string, dueAt: Date, timezone: string | null | undefined, version: number): Promise<Intent | null> {
+  rescheduleDispatched(id: string, dueAt: Date, timezone: string | null | undefined, version: number, requested?: { requestedAt: Date; schedule: object }): Promise<Intent | null> {
     const data: Prisma.CallbackIntentUpdateManyMutationInput = { dueAt, asap: false, version: { increment: 1 } };
     if (timezone !== undefined) data.timezone = timezone;
+    if (requested) Object.assign(data, { requestedAt: requested.requestedAt, schedule: requested.schedule as Prisma.InputJsonValue });
     return this.guardedUpdate(id, ['dispatched'], data, this.prisma, version);
+  }
+
+  /** The worker found the intent outside its allowed time: move it to the next opening, keeping requestedAt. */
+  deferScheduled(id: string, version: number, dueAt: Date, schedule: object): Promise<Intent | null> {
+    return this.guardedUpdate(id, ['scheduled'], { dueAt, asap: false, schedule: schedule as Prisma.InputJsonValue, version: { increment: 1 } }, this.prisma, version);
+  }
+
+  /**
+   * When calls to this number on this account started since `since`: attempts that may have rung
+   * (succeeded, unknown, or still open); vendor refusals and retryable errors did not.
+   */
+  async recentCallTimes(account: string, phoneNumber: string, since: Date): Promise<Date[]> {
+    const rows = await this.prisma.dispatchAttempt.findMany({
+      where: { startedAt: { gt: since }, OR: [{ outcome: null }, { outcome: { in: ['succeeded', 'unknown'] } }], intent: { account, phoneNumber } },
+      select: { startedAt: true },
+    });
+    return rows.map((r) => r.startedAt);
   }
 
   cancel(id: string, from: IntentStatus[] = ['scheduled'], version?: number, tx: Tx = this.prisma): Promise<Intent | null> {

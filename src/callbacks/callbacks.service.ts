@@ -14,7 +14,9 @@ import { parseIsoInstant } from '../common/time';
 import { DispatchScheduler } from '../dispatch/dispatch.scheduler';
 import { VendorRegistry } from '../vendors/vendor.registry';
 import { VendorOutcomeUnknownError, VendorRateLimitedError, VendorRetryableError } from '../vendors/vendor.errors';
-import { CallbacksRepository, Intent, Tx } from './callbacks.repository';
+import { CallbacksRepository, Intent, NewIntent, Tx } from './callbacks.repository';
+import { ScheduleService } from '../schedule/schedule.service';
+import type { Requested, Resolution } from '../schedule/schedule-resolver';
 import { CallbackPage, CallbackView, toAttemptView, toView, AttemptView } from './dto/callback.view';
 import { CreateCallbackDto } from './dto/create-callback.dto';
 import { ListCallbacksQuery } from './dto/list-callbacks.query';
@@ -30,6 +32,8 @@ export interface CreateOutcome {
   replayed: boolean;
 }
 
+type Resolved = Extract<Resolution, { ok: true }>;
+
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 @Injectable()
@@ -43,6 +47,7 @@ export class CallbacksService {
     private readonly scheduler: DispatchScheduler,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly schedule: ScheduleService,
     private readonly events: StatusEvents,
   ) {}
 
@@ -58,27 +63,47 @@ export class CallbacksService {
     }
   }
 
-  private async createInner(client: string, dto: CreateCallbackDto, idempotencyKey?: string): Promise<CreateOutcome> {
+  /**
+   * Everything create checks before its first write, shared with the dry run
+   * (POST /v1/callbacks/validate): account, routing, Idempotency-Key, and the
+   * effective time (calling window, business hours, DST). Throws the error create would answer.
+   */
+  async prepare(client: string, dto: CreateCallbackDto, idempotencyKey?: string): Promise<{ account: Account; row: NewIntent; resolution: Resolved }> {
     const account = this.accountFor(client, dto.account);
     const problems = [...this.vendors.forAccount(account).validateRouting(dto.routing ?? {}, account)];
-    const { dueAt, asap } = this.resolveDueAt(dto.scheduledAt, problems);
+    const resolution = await this.schedule.resolve({
+      account,
+      phoneNumber: dto.phoneNumber,
+      timezone: dto.timezone,
+      requested: dto.scheduledAt === undefined ? { kind: 'asap' } : { kind: 'raw', value: dto.scheduledAt },
+      outsideWindow: dto.outsideWindow ?? 'defer',
+    });
+    if (!resolution.ok && resolution.error instanceof ValidationFailed) problems.push(...resolution.error.details);
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       problems.push({ field: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' });
     }
     if (problems.length) throw new ValidationFailed(problems);
+    if (!resolution.ok) throw resolution.error;
 
-    const row = {
+    const row: NewIntent = {
       id: randomUUID(),
       client,
       account: account.id,
       phoneNumber: dto.phoneNumber,
-      dueAt,
-      asap,
+      dueAt: resolution.effectiveAt,
+      asap: resolution.asap,
+      requestedAt: resolution.requestedAt,
+      schedule: resolution.schedule,
       timezone: dto.timezone ?? null,
       notes: dto.notes ?? null,
       routing: dto.routing ?? {},
       metadata: dto.metadata ?? {},
     };
+    return { account, row, resolution };
+  }
+
+  private async createInner(client: string, dto: CreateCallbackDto, idempotencyKey?: string): Promise<CreateOutcome> {
+    const { row } = await this.prepare(client, dto, idempotencyKey);
     const mode = dto.onDuplicate ?? 'reject';
 
     const outcome = await this.repo.transaction(async (tx) => {
@@ -102,19 +127,21 @@ export class CallbacksService {
     return { status: outcome.status, body: outcome.body, replayed: outcome.replayed };
   }
 
-  private async insertOrResolveDuplicate(tx: Tx, row: Parameters<CallbacksRepository['insertUnlessLive']>[0], mode: string) {
+  private async insertOrResolveDuplicate(tx: Tx, row: NewIntent, mode: string) {
     // Two rounds: the live intent we collide with may end between our insert and our read.
     for (let round = 0; round < 2; round++) {
       const created = await this.repo.insertUnlessLive(row, tx);
       if (created) return { status: 201 as const, body: toView(created), replayed: false, changed: 'created' as const, intent: created };
       const live = await this.repo.findLiveByPhone(row.account, row.phoneNumber, tx);
       if (!live) continue;
+      // Another client's live callback: still one call per number, but its id and body stay private.
+      if (live.client !== row.client) throw DuplicateLiveCallback.ofOtherClient();
       if (mode === 'return_existing') return { status: 200 as const, body: toView(live), replayed: false, changed: null, intent: live };
       if (mode === 'replace') {
         if (live.status !== 'scheduled') throw new InvalidTransition(live.status, 'replace');
         const updated = await this.repo.reschedule(
           live.id,
-          { dueAt: row.dueAt, asap: row.asap, timezone: row.timezone, notes: row.notes, routing: row.routing, metadata: row.metadata },
+          { dueAt: row.dueAt, asap: row.asap, requestedAt: row.requestedAt, schedule: row.schedule, timezone: row.timezone, notes: row.notes, routing: row.routing, metadata: row.metadata },
           tx,
         );
         if (!updated) throw new InvalidTransition('dispatching', 'replace');
@@ -151,21 +178,37 @@ export class CallbacksService {
       throw new ValidationFailed([{ field: 'body', message: 'give at least one of scheduledAt, timezone, notes' }]);
     }
     const intent = await this.load(client, id);
-    const problems: FieldProblem[] = [];
-    const due = dto.scheduledAt !== undefined ? this.resolveDueAt(dto.scheduledAt, problems) : null;
-    if (problems.length) throw new ValidationFailed(problems);
+    const due = dto.scheduledAt !== undefined || dto.timezone !== undefined ? await this.reresolve(intent, dto) : null;
 
-    if (intent.status === 'dispatched' && due) return this.updateAtVendor(intent, due.dueAt, dto.timezone);
+    if (intent.status === 'dispatched' && dto.scheduledAt !== undefined) return this.updateAtVendor(intent, due!, dto.timezone);
     if (intent.status !== 'scheduled') throw new InvalidTransition(intent.status, 'update');
     const updated = await this.repo.reschedule(intent.id, {
-      dueAt: due?.dueAt ?? intent.dueAt,
+      dueAt: due?.effectiveAt ?? intent.dueAt,
       asap: due ? due.asap : intent.asap,
+      ...(due && { requestedAt: due.requestedAt, schedule: due.schedule }),
       timezone: dto.timezone,
       notes: dto.notes,
     });
     if (!updated) throw new InvalidTransition((await this.load(client, id)).status, 'update');
     if (due) await this.scheduler.reschedule(updated);
     return toView(updated);
+  }
+
+  /** PATCH goes through the same resolver: a new time, or the old requested time under a new zone. */
+  private async reresolve(intent: Intent, dto: UpdateCallbackDto): Promise<Resolved> {
+    const now = this.clock.now();
+    const before = intent.requestedAt ?? intent.dueAt;
+    const requested: Requested =
+      dto.scheduledAt !== undefined ? { kind: 'raw', value: dto.scheduledAt } : intent.asap ? { kind: 'asap' } : { kind: 'instant', at: before > now ? before : now };
+    const r = await this.schedule.resolve({
+      account: this.accounts.get(intent.account)!,
+      phoneNumber: intent.phoneNumber,
+      timezone: dto.timezone !== undefined ? dto.timezone : intent.timezone,
+      requested,
+      outsideWindow: dto.outsideWindow ?? 'defer',
+    });
+    if (!r.ok) throw r.error;
+    return r;
   }
 
   async cancel(client: string, id: string): Promise<CallbackView> {
@@ -185,7 +228,8 @@ export class CallbacksService {
 
   // ---- helpers ---------------------------------------------------------------
 
-  private async updateAtVendor(intent: Intent, dueAt: Date, timezone: string | null | undefined): Promise<CallbackView> {
+  private async updateAtVendor(intent: Intent, due: Resolved, timezone: string | null | undefined): Promise<CallbackView> {
+    const dueAt = due.effectiveAt;
     const account = this.accounts.get(intent.account)!;
     const adapter = this.vendors.forAccount(account);
     if (!adapter.capabilities.canUpdate || !intent.vendorRef) throw new InvalidTransition(intent.status, 'reschedule');
@@ -194,7 +238,7 @@ export class CallbacksService {
     } catch (err) {
       throw vendorRefusal(err, 'reschedule');
     }
-    const updated = await this.repo.rescheduleDispatched(intent.id, dueAt, timezone, intent.version);
+    const updated = await this.repo.rescheduleDispatched(intent.id, dueAt, timezone, intent.version, { requestedAt: due.requestedAt, schedule: due.schedule });
     if (!updated) throw new InvalidTransition((await this.repo.findById(intent.id))?.status ?? 'unknown', 'reschedule');
     return toView(updated);
   }
@@ -225,19 +269,6 @@ export class CallbacksService {
       throw new ValidationFailed([{ field: 'account', message: `unknown account "${id}"` }]);
     }
     return account;
-  }
-
-  /** scheduledAt → due time. Absent = now (asap). Slightly past (clock skew) = now. */
-  private resolveDueAt(scheduledAt: string | undefined, problems: FieldProblem[]): { dueAt: Date; asap: boolean } {
-    const now = this.clock.now();
-    if (scheduledAt === undefined) return { dueAt: now, asap: true };
-    const at = parseIsoInstant(scheduledAt)!;
-    if (at.getTime() < now.getTime() - this.config.clockSkewMs) {
-      problems.push({ field: 'scheduledAt', message: 'is in the past' });
-    } else if (at.getTime() > now.getTime() + this.config.scheduleHorizonDays * 86_400_000) {
-      problems.push({ field: 'scheduledAt', message: `is more than ${this.config.scheduleHorizonDays} days ahead` });
-    }
-    return { dueAt: at.getTime() < now.getTime() ? now : at, asap: false };
   }
 }
 

@@ -19,6 +19,10 @@ export class ManualClock extends Clock {
     return new Date(this.at.getTime());
   }
 
+  set(at: Date): void {
+    this.at = new Date(at.getTime());
+  }
+
   advance(ms: number): void {
     this.at = new Date(this.at.getTime() + ms);
   }

@@ -20,6 +20,9 @@ export class DomainError extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  /** Response headers that belong with this error (WWW-Authenticate, Retry-After). */
+  headers: Record<string, string> = {};
 }
 
 export class ValidationFailed extends DomainError {
@@ -35,10 +38,21 @@ export class NotFound extends DomainError {
 }
 
 export class DuplicateLiveCallback extends DomainError {
-  constructor(readonly existingId: string) {
-    super(409, 'duplicate_live_callback', `A live callback for this account and phone number already exists: ${existingId}`, [], {
-      existingId,
-    });
+  constructor(readonly existingId: string | null) {
+    super(
+      409,
+      'duplicate_live_callback',
+      existingId
+        ? `A live callback for this account and phone number already exists: ${existingId}`
+        : 'A live callback for this account and phone number already exists (requested by another client)',
+      [],
+      existingId ? { existingId } : {},
+    );
+  }
+
+  /** The live callback belongs to another client: refuse without naming it. */
+  static ofOtherClient(): DuplicateLiveCallback {
+    return new DuplicateLiveCallback(null);
   }
 }
 
@@ -73,5 +87,50 @@ export class VendorRefused extends DomainError {
 export class VendorUnavailable extends DomainError {
   constructor(message: string) {
     super(503, 'vendor_unavailable', message);
+  }
+}
+
+export class Unauthenticated extends DomainError {
+  constructor(message = 'An API key is required: Authorization: Bearer <key>') {
+    super(401, 'unauthenticated', message, [{ field: 'authorization', message }]);
+    this.headers = { 'www-authenticate': 'Bearer realm="callback-orchestrator"' };
+  }
+}
+
+export class MissingScope extends DomainError {
+  constructor(scope: string) {
+    super(403, 'insufficient_scope', `This API key lacks the scope ${scope}`, [{ field: 'authorization', message: `needs scope ${scope}` }], {
+      requiredScope: scope,
+    });
+  }
+}
+
+export class Throttled extends DomainError {
+  constructor(retryAfterSeconds: number, limit: number, windowSeconds: number) {
+    super(429, 'rate_limited', `Too many requests: at most ${limit} per ${windowSeconds} s for this client; retry after ${retryAfterSeconds} s`, [], {
+      retryAfterSeconds,
+    });
+    this.headers = { 'retry-after': String(retryAfterSeconds) };
+  }
+}
+
+/** A calling window needs the callee's zone and none was given or could be inferred. */
+export class TimezoneRequired extends DomainError {
+  constructor(message: string) {
+    super(422, 'timezone_required', message, [{ field: 'timezone', message }]);
+  }
+}
+
+/** outsideWindow: reject, and the requested time is not allowed (window, business hours, holiday, attempt limit). */
+export class OutsideAllowedTime extends DomainError {
+  constructor(code: string, message: string, field: string, extra: Record<string, unknown>) {
+    super(422, code, message, [{ field, message }], extra);
+  }
+}
+
+/** The rules leave no time to call within the look-ahead (e.g. business hours never overlap the callee's window). */
+export class NoOpening extends DomainError {
+  constructor(message: string) {
+    super(422, 'no_opening', message, [{ field: 'scheduledAt', message }]);
   }
 }

@@ -60,6 +60,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const { status, body } = toErrorBody(exception, String(req?.id ?? ''));
     if (status >= 500) this.logger.error({ err: exception }, 'request failed');
+    if (exception instanceof DomainError) for (const [k, v] of Object.entries(exception.headers)) void reply.header(k, v);
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

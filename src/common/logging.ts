@@ -34,28 +34,30 @@ const SECRET_PATHS = [
   '*.token',
 ];
 
-export function loggerParams(config: AppConfig): Params {
+export function loggerParams(config: AppConfig, destination?: NodeJS.WritableStream): Params {
+  const options = {
+    level: config.logLevel,
+    genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestIdFor(req),
+    redact: {
+      paths: [...PHONE_PATHS, ...SECRET_PATHS],
+      censor: (value: unknown, path: string[]) => {
+        const last = path[path.length - 1];
+        if (PHONE_PATHS.some((p) => p.endsWith(last)) && typeof value === 'string') return maskPhone(value);
+        return '[redacted]';
+      },
+    },
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: maskUrl(req.url) }),
+    },
+    transport: config.logPretty && !destination ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
+  } satisfies Params['pinoHttp'];
   return {
     exclude: [
       { method: RequestMethod.ALL, path: 'health/*path' },
       { method: RequestMethod.ALL, path: 'metrics' },
     ],
-    pinoHttp: {
-      level: config.logLevel,
-      genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestIdFor(req),
-      redact: {
-        paths: [...PHONE_PATHS, ...SECRET_PATHS],
-        censor: (value: unknown, path: string[]) => {
-          const last = path[path.length - 1];
-          if (PHONE_PATHS.some((p) => p.endsWith(last)) && typeof value === 'string') return maskPhone(value);
-          return '[redacted]';
-        },
-      },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: maskUrl(req.url) }),
-      },
-      transport: config.logPretty ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
-    },
+    // A destination (tests capture logs to a file for the secrets/PII audit) replaces stdout.
+    pinoHttp: destination ? [options, destination as never] : options,
   };
 }
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import type { VendorAdapter, VendorKind } from '../vendors/vendor-adapter';
 import { isValidTimeZone } from '../common/time';
+import { BusinessHoursPolicy, CallingWindowPolicy, DEFAULT_CALLING_WINDOW, ScheduleConfigError, parseBusinessHours, parseCallingWindow } from '../schedule/policy';
 
 export interface RateLimit {
   max: number;
@@ -38,6 +39,10 @@ export interface Account<S = unknown> {
   defaultTimezone: string | null;
   /** Only these clients may use the account; null = any. */
   allowedClients: string[] | null;
+  /** The callee's allowed local hours (src/schedule/policy.ts); null/absent = none. */
+  callingWindow?: CallingWindowPolicy | null;
+  /** The contact center's opening hours; null/absent = always open. */
+  businessHours?: BusinessHoursPolicy | null;
   settings: S;
 }
 
@@ -46,6 +51,7 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, backoffMs: 2_000, maxBa
 const ACCOUNT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const COMMON_KEYS = new Set([
   'id', 'vendor', 'baseUrl', 'rateLimit', 'defaultRetryAfterMs', 'retry', 'unknownOutcomePolicy', 'defaultTimezone', 'allowedClients', 'enabled',
+  'callingWindow', 'businessHours',
 ]);
 
 export class AccountsFileError extends Error {}
@@ -60,6 +66,8 @@ export interface LoadAccountsOptions {
   adapters: Map<VendorKind, VendorAdapter>;
   env: Record<string, string | undefined>;
   allowInsecureUrls: boolean;
+  /** The window of accounts that declare none (CALLING_WINDOW_DEFAULT); null = none; absent = 08:00–21:00. */
+  defaultCallingWindow?: CallingWindowPolicy | null;
 }
 
 export function parseAccounts(doc: unknown, opts: LoadAccountsOptions): Account[] {
@@ -115,6 +123,15 @@ export function parseAccounts(doc: unknown, opts: LoadAccountsOptions): Account[
     if (allowed !== undefined && (!Array.isArray(allowed) || !allowed.every((c) => typeof c === 'string'))) {
       throw new AccountsFileError(`${where}.allowedClients must be a list of client names`);
     }
+    let callingWindow: CallingWindowPolicy | null;
+    let businessHours: BusinessHoursPolicy | null;
+    try {
+      callingWindow = parseCallingWindow(raw.callingWindow, opts.defaultCallingWindow === undefined ? DEFAULT_CALLING_WINDOW : opts.defaultCallingWindow);
+      businessHours = parseBusinessHours(raw.businessHours, (tz as string) ?? null);
+    } catch (e) {
+      if (e instanceof ScheduleConfigError) throw new AccountsFileError(`${where}.${e.message}`);
+      throw e;
+    }
     const block = (raw[vendor] ?? {}) as Record<string, unknown>;
     let settings: unknown;
     try {
@@ -132,12 +149,15 @@ export function parseAccounts(doc: unknown, opts: LoadAccountsOptions): Account[
       unknownOutcomePolicy: policy,
       defaultTimezone: (tz as string) ?? null,
       allowedClients: (allowed as string[]) ?? null,
+      callingWindow,
+      businessHours,
       settings,
     });
   });
   if (!seen.has('sim')) {
     const sim = opts.adapters.get('simulator');
     if (sim) {
+      // The built-in simulator rings no one: no calling window unless declared in the file.
       accounts.push({
         id: 'sim', vendor: 'simulator', baseUrl: null, rateLimit: null, defaultRetryAfterMs: 1_000,
         retry: { ...DEFAULT_RETRY, backoffMs: 200, maxBackoffMs: 5_000 }, unknownOutcomePolicy: 'resend',

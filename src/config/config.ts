@@ -3,6 +3,8 @@
  * into a typed object. Nothing else reads process.env. A wrong or missing value
  * stops the process with a message naming the variable.
  */
+import { CallingWindowPolicy, parseDefaultWindow } from '../schedule/policy';
+
 export type Role = 'api' | 'worker' | 'all';
 
 export interface AppConfig {
@@ -27,6 +29,13 @@ export interface AppConfig {
   workerConcurrency: number;
   enqueueTimeoutMs: number;
   allowInsecureVendorUrls: boolean;
+  /** How long a looked-up API key is trusted before it is read again (revocation delay in other replicas). */
+  apiKeyCacheMs: number;
+  throttle: { limit: number; windowMs: number; perClient: Record<string, number> };
+  /** Terminal intents older than `days` are anonymised or deleted; 0 keeps them forever. */
+  retention: { days: number; mode: 'anonymize' | 'delete'; intervalMs: number };
+  /** Calling window of accounts that declare none: null = none (CALLING_WINDOW_DEFAULT=off). */
+  callingWindowDefault: CallingWindowPolicy | null;
   /** Status webhooks: delivery retry policy and URL checks. */
   webhooks: {
     attempts: number;
@@ -102,6 +111,26 @@ function url(env: Env, name: string, protocols: string[]): string {
   return raw;
 }
 
+/** "billing=100,crm=5000" → {billing: 100, crm: 5000} */
+function clientLimits(env: Env, name: string): Record<string, number> {
+  const raw = env[name];
+  const out: Record<string, number> = {};
+  if (!raw) return out;
+  for (const part of raw.split(',')) {
+    const m = /^\s*([a-z0-9][a-z0-9._-]{0,99})=(\d{1,7})\s*$/i.exec(part);
+    if (!m) throw new ConfigError(name, `expected client=limit pairs separated by commas, got "${part.trim()}"`);
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+function callingWindow(env: Env): CallingWindowPolicy | null {
+  const raw = str(env, 'CALLING_WINDOW_DEFAULT', '08:00-21:00');
+  const parsed = parseDefaultWindow(raw);
+  if (parsed === undefined) throw new ConfigError('CALLING_WINDOW_DEFAULT', `must be "HH:mm-HH:mm" (start before end) or off, got "${raw}"`);
+  return parsed;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const queuePrefix = str(env, 'QUEUE_PREFIX', 'cbo');
   if (!/^[\w{}.-]{1,64}$/.test(queuePrefix)) throw new ConfigError('QUEUE_PREFIX', 'may hold letters, digits, _ . - { } only');
@@ -127,6 +156,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 10, 1, 1000),
     enqueueTimeoutMs: int(env, 'ENQUEUE_TIMEOUT_MS', 1_000, 50, 60_000),
     allowInsecureVendorUrls: bool(env, 'ALLOW_INSECURE_VENDOR_URLS', false),
+    apiKeyCacheMs: int(env, 'API_KEY_CACHE_MS', 10_000, 0, 600_000),
+    throttle: {
+      limit: int(env, 'THROTTLE_LIMIT', 600, 0, 1_000_000),
+      windowMs: int(env, 'THROTTLE_WINDOW_MS', 60_000, 1_000, 3_600_000),
+      perClient: clientLimits(env, 'THROTTLE_CLIENT_LIMITS'),
+    },
+    retention: {
+      days: int(env, 'RETENTION_DAYS', 90, 0, 36_500),
+      mode: oneOf(env, 'RETENTION_MODE', ['anonymize', 'delete'] as const, 'anonymize'),
+      intervalMs: int(env, 'RETENTION_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
+    },
+    callingWindowDefault: callingWindow(env),
     webhooks: {
       attempts: int(env, 'WEBHOOK_ATTEMPTS', 20, 1, 100),
       backoffMs: int(env, 'WEBHOOK_BACKOFF_MS', 5_000, 10, 3_600_000),

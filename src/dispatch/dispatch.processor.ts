@@ -28,6 +28,7 @@ import {
 import { DispatchQueues } from './dispatch-queues';
 import { BACKOFF_TYPE, DispatchJobData, backoffDelay, dispatchAt, queueName } from './queues';
 import { RollingWindowLimiter } from './rate-limiter';
+import { DispatchWindowGuard } from './dispatch-window';
 import { Metrics } from '../ops/metrics';
 import { StatusEvents } from '../webhooks/status-events';
 
@@ -48,6 +49,7 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     private readonly repo: CallbacksRepository,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly windows: DispatchWindowGuard,
     private readonly events: StatusEvents,
   ) {}
 
@@ -85,6 +87,14 @@ export class DispatchProcessor implements OnModuleInit, OnApplicationShutdown {
     const runAt = dispatchAt(intent.dueAt, adapter.handOverAheadFor(account));
     if (runAt - this.clock.now().getTime() > EARLY_TOLERANCE_MS) {
       await job.moveToDelayed(runAt, token);
+      throw new DelayedError();
+    }
+
+    // Never ring outside the calling window / business hours (a retry can land at 21:05 local): move, unspent.
+    const window = await this.windows.check(account, intent);
+    if (window.action === 'skip') return window.reason;
+    if (window.action === 'delay') {
+      await job.moveToDelayed(dispatchAt(window.dueAt, adapter.handOverAheadFor(account)), token);
       throw new DelayedError();
     }
 

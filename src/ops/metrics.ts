@@ -62,6 +62,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly throttled = new Counter({
+    name: 'client_throttled_total',
+    help: 'Requests refused with 429 by the per-client throttle',
+    labelNames: ['client'],
+    registers: [this.registry],
+  });
+
+  readonly throttleBypassed = new Counter({
+    name: 'client_throttle_bypassed_total',
+    help: 'Requests let through unthrottled because the throttle store (Redis) was unreachable',
+    registers: [this.registry],
+  });
+
+  readonly retentionPurged = new Counter({
+    name: 'retention_purged_total',
+    help: 'Terminal intents deleted or anonymised by the retention job',
+    labelNames: ['mode'],
+    registers: [this.registry],
+  });
+
   readonly webhookDeliveries = new Counter({
     name: 'webhook_deliveries_total',
     help: 'Status-webhook delivery tries by outcome (delivered, retry, failed)',

@@ -69,7 +69,7 @@ describe('dedupe on phone number and Idempotency-Key', () => {
     expect(different.status).toBe(422);
     expect(different.body.error.code).toBe('idempotency_key_reused');
     // The key is per client: another client may use it.
-    const other = await t.call('POST', '/v1/callbacks', { ...body, phoneNumber: '+14155550405' }, { ...headers, 'x-client-id': 'billing' });
+    const other = await t.call('POST', '/v1/callbacks', { ...body, phoneNumber: '+14155550405' }, { ...headers, ...(await t.clientHeaders('billing')) });
     expect(other.status).toBe(201);
     const rec = await t.db.query(`SELECT expires_at - created_at AS ttl FROM idempotency_record WHERE key = $1 AND client = 'default'`, [headers['idempotency-key']]);
     expect(rec.rows[0].ttl.hours ?? rec.rows[0].ttl.days * 24).toBeGreaterThanOrEqual(24);

@@ -65,13 +65,13 @@ describe('reschedule and cancel', () => {
 
   it('404s for an unknown id and for another client\'s callback', async () => {
     const mine = await create('+14155550206', 60_000);
-    expect((await t.call('GET', `/v1/callbacks/${mine.id}`, undefined, { 'x-client-id': 'someone-else' })).status).toBe(404);
+    expect((await t.call('GET', `/v1/callbacks/${mine.id}`, undefined, await t.clientHeaders('someone-else'))).status).toBe(404);
     expect((await t.call('GET', '/v1/callbacks/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await t.call('GET', '/v1/callbacks/not-a-uuid')).status).toBe(404);
   });
 
   it('lists with filters and cursor pages', async () => {
-    const client = { 'x-client-id': 'lister' };
+    const client = await t.clientHeaders('lister');
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const r = await t.call('POST', '/v1/callbacks', { account: 'sim', phoneNumber: `+1415555030${i}`, scheduledAt: new Date(Date.now() + 3_600_000 * (i + 1)).toISOString() }, client);
@@ -100,6 +100,6 @@ describe('reschedule and cancel', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['limit', 'status']);
     // Other clients see none of these.
-    expect((await t.call('GET', '/v1/callbacks', undefined, { 'x-client-id': 'other' })).body.items).toHaveLength(0);
+    expect((await t.call('GET', '/v1/callbacks', undefined, await t.clientHeaders('other'))).body.items).toHaveLength(0);
   });
 });

@@ -46,6 +46,7 @@ describe('OpenAPI document → generated client', () => {
       [
         'GET /health/live', 'GET /health/ready', 'GET /metrics',
         'POST /v1/callbacks', 'GET /v1/callbacks', 'GET /v1/callbacks/{id}', 'PATCH /v1/callbacks/{id}', 'POST /v1/callbacks/{id}/cancel', 'GET /v1/callbacks/{id}/attempts',
+        'POST /v1/callbacks/validate', 'POST /v1/admin/keys', 'GET /v1/admin/keys', 'GET /v1/admin/keys/{id}', 'POST /v1/admin/keys/{id}/rotate', 'POST /v1/admin/keys/{id}/revoke',
         'POST /v1/webhooks', 'GET /v1/webhooks', 'GET /v1/webhooks/{id}', 'DELETE /v1/webhooks/{id}', 'POST /v1/webhooks/{id}/rotate-secret', 'GET /v1/webhooks/{id}/deliveries',
       ].sort(),
     );

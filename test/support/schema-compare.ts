@@ -22,6 +22,7 @@ export const EXTRA_INDEXES: Record<string, { table: string; columns: string[]; u
 type Field = Awaited<ReturnType<typeof getDMMF>>['datamodel']['models'][number]['fields'][number];
 
 function expectedType(f: Field): string {
+  if (f.isList) return `${expectedType({ ...f, isList: false })}[]`;
   if (f.kind === 'enum') return `"${f.type}"`;
   const [native, args] = (f.nativeType as [string, string[]] | null | undefined) ?? [null, []];
   switch (f.type) {

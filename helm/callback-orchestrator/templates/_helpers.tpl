@@ -67,11 +67,18 @@ LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 LOG_PRETTY: {{ .Values.config.logPretty | toString | quote }}
 MIGRATE_ON_BOOT: {{ not .Values.migrations.enabled | toString | quote }}
 SHUTDOWN_GRACE_MS: {{ mul .Values.config.shutdownGraceSeconds 1000 | toString | quote }}
+CALLING_WINDOW_DEFAULT: {{ .Values.config.callingWindowDefault | quote }}
 SCHEDULE_HORIZON_DAYS: {{ .Values.config.scheduleHorizonDays | int | toString | quote }}
 CLOCK_SKEW_MS: {{ .Values.config.clockSkewMs | int | toString | quote }}
 BODY_LIMIT_BYTES: {{ .Values.config.bodyLimitBytes | int | toString | quote }}
 IDEMPOTENCY_TTL_HOURS: {{ .Values.config.idempotencyTtlHours | int | toString | quote }}
 RECONCILE_INTERVAL_MS: {{ .Values.config.reconcileIntervalMs | int | toString | quote }}
+THROTTLE_LIMIT: {{ .Values.config.throttleLimit | int | toString | quote }}
+THROTTLE_WINDOW_MS: {{ .Values.config.throttleWindowMs | int | toString | quote }}
+THROTTLE_CLIENT_LIMITS: {{ .Values.config.throttleClientLimits | quote }}
+API_KEY_CACHE_MS: {{ .Values.config.apiKeyCacheMs | int | toString | quote }}
+RETENTION_DAYS: {{ .Values.config.retentionDays | int | toString | quote }}
+RETENTION_MODE: {{ .Values.config.retentionMode | quote }}
 WORKER_CONCURRENCY: {{ .Values.config.workerConcurrency | int | toString | quote }}
 {{- end }}
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Attempt, Intent } from '../callbacks.repository';
 import { STATUSES } from './list-callbacks.query';
+import { ScheduleView } from './schedule.view';
 
 export class CallbackView {
   @ApiProperty({ format: 'uuid', example: '5b0c8f2e-3d41-4c7a-9a55-1f2e3d4c5b6a' }) id!: string;
@@ -8,8 +9,13 @@ export class CallbackView {
   @ApiProperty({ example: 'sim' }) account!: string;
   @ApiProperty({ example: '+12518717081' }) phoneNumber!: string;
   @ApiProperty({ enum: STATUSES, example: 'scheduled' }) status!: string;
-  @ApiProperty({ description: 'When the callback is due (UTC)', format: 'date-time', example: '2026-11-21T15:30:00.000Z' }) scheduledAt!: string;
-  @ApiProperty({ description: 'Created without scheduledAt: dispatched as soon as possible' }) asap!: boolean;
+  @ApiProperty({ description: 'The effective dispatch time (UTC): the requested time moved, if needed, into the calling window and business hours', format: 'date-time', example: '2026-11-21T14:00:00.000Z' })
+  scheduledAt!: string;
+  @ApiProperty({ description: 'The time the client asked for (UTC); the time of the request when it gave none', format: 'date-time', example: '2026-11-21T09:00:00.000Z' })
+  requestedAt!: string;
+  @ApiPropertyOptional({ nullable: true, type: ScheduleView, description: 'Why scheduledAt differs from requestedAt, and the rules applied' })
+  schedule!: ScheduleView | null;
+  @ApiProperty({ description: 'Created without scheduledAt and allowed to go out at once (false when a window or business hours moved it)' }) asap!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) timezone!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) notes!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) routing!: Record<string, unknown>;
@@ -46,6 +52,8 @@ export function toView(i: Intent): CallbackView {
     phoneNumber: i.phoneNumber,
     status: i.status,
     scheduledAt: i.dueAt.toISOString(),
+    requestedAt: (i.requestedAt ?? i.dueAt).toISOString(),
+    schedule: (i.schedule as unknown as ScheduleView | null) ?? null,
     asap: i.asap,
     timezone: i.timezone,
     notes: i.notes,

@@ -1,11 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { IsIanaZone, IsIsoInstant } from '../../common/validators';
+import { IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { OUTSIDE_WINDOW } from './create-callback.dto';
+import { IsIanaZone, IsIsoInstantOrLocal } from '../../common/validators';
 
 export class UpdateCallbackDto {
-  @ApiPropertyOptional({ description: 'New time to call (ISO 8601 with offset)', example: '2026-11-21T16:00:00Z' })
+  @ApiPropertyOptional({ description: 'New time to call (ISO 8601 with offset, or local in timezone); goes through the calling window and business hours like create', example: '2026-11-21T16:00:00Z' })
   @IsOptional()
-  @IsIsoInstant()
+  @IsIsoInstantOrLocal()
   scheduledAt?: string;
 
   @ApiPropertyOptional({ description: 'New IANA time zone, or null to clear', nullable: true, example: 'Europe/Paris' })
@@ -18,4 +19,9 @@ export class UpdateCallbackDto {
   @IsString()
   @MaxLength(2000)
   notes?: string | null;
+
+  @ApiPropertyOptional({ enum: OUTSIDE_WINDOW, default: 'defer', description: 'As on create, for the new time' })
+  @IsOptional()
+  @IsIn(OUTSIDE_WINDOW)
+  outsideWindow?: (typeof OUTSIDE_WINDOW)[number];
 }
