@@ -92,10 +92,8 @@ export async function schemaDifferences(db: Client, schemaPath = path.resolve(__
         continue;
       }
       live.delete(name);
-      // Scalar lists are Postgres arrays, which Prisma creates without NOT NULL.
-      const type = f.isList ? `${expectedType(f)}[]` : expectedType(f);
-      if (c.type !== type) diffs.push(`${table}.${name} is ${c.type}, schema says ${type}`);
-      if (c.notnull !== (f.isRequired && !f.isList)) diffs.push(`${table}.${name} nullability differs (db not null: ${c.notnull})`);
+      if (c.type !== expectedType(f)) diffs.push(`${table}.${name} is ${c.type}, schema says ${expectedType(f)}`);
+      if (c.notnull !== f.isRequired) diffs.push(`${table}.${name} nullability differs (db not null: ${c.notnull})`);
       if (c.has_default !== f.hasDefaultValue && !f.isUpdatedAt) diffs.push(`${table}.${name} default differs (db has default: ${c.has_default})`);
     }
     for (const extra of live.keys()) diffs.push(`${table}.${extra} is in the database but not in schema.prisma`);

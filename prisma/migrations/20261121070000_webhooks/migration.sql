@@ -8,7 +8,7 @@ CREATE TABLE "webhook_subscription" (
     "id" UUID NOT NULL,
     "client" VARCHAR(100) NOT NULL,
     "url" TEXT NOT NULL,
-    "events" VARCHAR(20)[],
+    "events" VARCHAR(20)[] NOT NULL,
     "secret" VARCHAR(100) NOT NULL,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

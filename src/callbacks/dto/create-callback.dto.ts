@@ -60,8 +60,8 @@ export class CreateCallbackDto {
 
   @ApiPropertyOptional({
     enum: OUTSIDE_WINDOW,
-    default: 'defer',
-    description: "A time outside the callee's calling window, the contact center's business hours or a region's call limit: defer (move to the next opening) or reject (422 naming the window, with error.nextOpening)",
+    example: 'defer',
+    description: "A time outside the callee's calling window, the contact center's business hours or a region's call limit: defer (move to the next opening) or reject (422 naming the window, with error.nextOpening); absent = defer",
   })
   @IsOptional()
   @IsIn(OUTSIDE_WINDOW)
