@@ -10,6 +10,8 @@ import { requestIdFor } from './common/logging';
 import { strictValidationPipe } from './common/validation.pipe';
 import { DispatchQueues } from './dispatch/dispatch-queues';
 import { mountBullBoard } from './ops/bull-board';
+import { ApiKeys } from './auth/api-keys';
+import { grants } from './auth/api-key';
 import { Metrics } from './ops/metrics';
 
 export async function createApp(opts: AppModuleOptions): Promise<NestFastifyApplication> {
@@ -55,9 +57,18 @@ export async function createApp(opts: AppModuleOptions): Promise<NestFastifyAppl
         .setVersion('1')
         .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: cbo_<id>_<secret> (npm run keys -- create …)' })
         .build(),
+      // Stable, readable operation ids for generated clients: callbacks_create, webhooks_deliveries, …
+      { operationIdFactory: (controller: string, method: string) => `${controller.replace(/Controller$/, '').toLowerCase()}_${method}` },
     );
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/json' });
-    await mountBullBoard(fastify as never, app.get(DispatchQueues));
+    const keys = app.get(ApiKeys);
+    await mountBullBoard(fastify as never, app.get(DispatchQueues), {
+      isAdminKey: async (key) => {
+        const caller = await keys.authenticate(key);
+        return !!caller && grants(caller.scopes, 'admin');
+      },
+      readOnly: config.bullBoardReadOnly,
+    });
   }
   await app.init();
   return app;

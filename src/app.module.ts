@@ -5,6 +5,7 @@
  */
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsRegistry, loadAccounts } from './config/accounts';
 import { APP_CONFIG, AppConfig } from './config/config';
@@ -29,6 +30,8 @@ import { DispatchScheduler } from './dispatch/dispatch.scheduler';
 import { Reconciler } from './dispatch/reconciler';
 import { WorkerHealth } from './dispatch/worker-health';
 import { HealthController } from './ops/health.controller';
+import { HealthIndicators } from './ops/health.indicators';
+import { LIVENESS_CHECKS } from './ops/liveness';
 import { Metrics } from './ops/metrics';
 import { MetricsController } from './ops/metrics.controller';
 import { OpsRepository } from './ops/ops.repository';
@@ -37,6 +40,12 @@ import { RetentionRepository } from './ops/retention.repository';
 import type { VendorAdapter } from './vendors/vendor-adapter';
 import { VENDOR_ADAPTERS } from './vendors/vendor.registry';
 import { VendorsModule } from './vendors/vendors.module';
+import { StatusEvents } from './webhooks/status-events';
+import { WebhookProcessor } from './webhooks/webhook.processor';
+import { WebhookScheduler } from './webhooks/webhook.scheduler';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksRepository } from './webhooks/webhooks.repository';
+import { WebhooksService } from './webhooks/webhooks.service';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -44,6 +53,17 @@ export interface AppModuleOptions {
   clock?: Clock;
   /** Where logs go instead of stdout (tests capture them for the secrets/PII audit). */
   logDestination?: NodeJS.WritableStream;
+}
+
+/** The worker-stall check (dispatch/worker-health.ts) as a terminus liveness indicator named `workers`. */
+function workerLiveness(health: WorkerHealth, indicator: HealthIndicatorService) {
+  return [
+    async () => {
+      const r = await health.check();
+      const s = indicator.check('workers');
+      return r.ok ? s.up({ message: r.detail }) : s.down({ message: r.detail });
+    },
+  ];
 }
 
 @Global()
@@ -80,6 +100,9 @@ class CoreModule {
       ScheduleService,
       OpsRepository,
       Metrics,
+      WebhooksRepository,
+      WebhookScheduler,
+      StatusEvents,
     ];
     return { module: CoreModule, imports: [VendorsModule], providers, exports: providers };
   }
@@ -93,12 +116,18 @@ export class AppModule {
     const worker = role === 'worker' || role === 'all';
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(loggerParams(opts.config, opts.logDestination)), CoreModule.register(opts)],
-      controllers: [HealthController, MetricsController, ...(api ? [CallbacksController, AdminKeysController] : [])],
+      // Terminus's own logger off: readiness bodies name the failing dependency, and probes would log every few seconds.
+      imports: [LoggerModule.forRoot(loggerParams(opts.config, opts.logDestination)), CoreModule.register(opts), TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, MetricsController, ...(api ? [CallbacksController, AdminKeysController, WebhooksController] : [])],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        ...(api ? [CallbacksService, DryRunService, ClientThrottle, { provide: APP_GUARD, useClass: AuthGuard }] : []),
-        ...(worker ? [DispatchProcessor, DispatchWindowGuard, Reconciler, WorkerHealth, RetentionRepository, Retention] : []),
+        HealthIndicators,
+        // Liveness checks: for the worker role, the worker-stall check (src/dispatch/worker-health.ts).
+        worker
+          ? { provide: LIVENESS_CHECKS, inject: [WorkerHealth, HealthIndicatorService], useFactory: workerLiveness }
+          : { provide: LIVENESS_CHECKS, useValue: [] },
+        ...(api ? [CallbacksService, DryRunService, ClientThrottle, WebhooksService, { provide: APP_GUARD, useClass: AuthGuard }] : []),
+        ...(worker ? [DispatchProcessor, DispatchWindowGuard, Reconciler, WorkerHealth, RetentionRepository, Retention, WebhookProcessor] : []),
       ],
     };
   }

@@ -29,7 +29,7 @@ export class CreateKeyDto {
 }
 
 export class RotateKeyDto {
-  @ApiPropertyOptional({ description: 'How long the old key keeps working, in seconds', default: 86_400, minimum: 0, maximum: 2_592_000 })
+  @ApiPropertyOptional({ description: 'How long the old key keeps working, in seconds; absent = 86400', example: 86_400, minimum: 0, maximum: 2_592_000 })
   @IsOptional()
   @IsInt()
   @Min(0)

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-docs';
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../common/auth';
 import { Caller } from '../common/caller';
@@ -31,6 +32,7 @@ export class CallbacksController {
   })
   @ApiBody({ type: CreateCallbackDto })
   @ApiOkResponse({ type: ValidationView })
+  @ApiErrors(413, 415)
   validate(@Caller() client: string, @Body() body: unknown, @Headers('idempotency-key') key: string | undefined): Promise<ValidationView> {
     return this.dryRun.validate(client, body, key);
   }
@@ -42,10 +44,7 @@ export class CallbacksController {
   @ApiBody({ type: CreateCallbackDto })
   @ApiCreatedResponse({ type: CallbackView, description: 'Created' })
   @ApiOkResponse({ type: CallbackView, description: 'onDuplicate return_existing / replace: the live callback' })
-  @ApiConflictResponse({ description: 'A live callback exists for this account and phone number (error.existingId)' })
-  @ApiUnprocessableEntityResponse({
-    description: 'Idempotency-Key reused with a different body; outside the calling window / business hours with outsideWindow reject (error.nextOpening); timezone_required; no_opening',
-  })
+  @ApiErrors(409, 413, 415, 422)
   async create(
     @Caller() client: string,
     @Body() dto: CreateCallbackDto,
@@ -62,14 +61,17 @@ export class CallbacksController {
   @RequireScopes('callbacks:read')
   @ApiOperation({ summary: 'List callbacks, newest first, with cursor pages' })
   @ApiOkResponse({ type: CallbackPage })
+  @ApiErrors()
   list(@Caller() client: string, @Query() q: ListCallbacksQuery): Promise<CallbackPage> {
     return this.callbacks.list(client, q);
   }
 
   @Get(':id')
   @RequireScopes('callbacks:read')
+  @ApiOperation({ summary: 'Read a callback' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The callback id' })
+  @ApiErrors(404)
   @ApiOkResponse({ type: CallbackView })
-  @ApiNotFoundResponse()
   get(@Caller() client: string, @Param('id') id: string): Promise<CallbackView> {
     return this.callbacks.get(client, id);
   }
@@ -77,8 +79,9 @@ export class CallbacksController {
   @Patch(':id')
   @RequireScopes('callbacks:write')
   @ApiOperation({ summary: 'Reschedule, or change the time zone or notes' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The callback id' })
+  @ApiErrors(404, 409, 413, 415, 502, 503)
   @ApiOkResponse({ type: CallbackView })
-  @ApiConflictResponse({ description: 'The callback is no longer scheduled (error.currentStatus)' })
   update(@Caller() client: string, @Param('id') id: string, @Body() dto: UpdateCallbackDto): Promise<CallbackView> {
     return this.callbacks.update(client, id, dto);
   }
@@ -87,8 +90,9 @@ export class CallbacksController {
   @RequireScopes('callbacks:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a callback' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The callback id' })
+  @ApiErrors(404, 409, 502, 503)
   @ApiOkResponse({ type: CallbackView })
-  @ApiConflictResponse({ description: 'The callback can no longer be cancelled (error.currentStatus)' })
   cancel(@Caller() client: string, @Param('id') id: string): Promise<CallbackView> {
     return this.callbacks.cancel(client, id);
   }
@@ -96,6 +100,8 @@ export class CallbacksController {
   @Get(':id/attempts')
   @RequireScopes('callbacks:read')
   @ApiOperation({ summary: 'Dispatch attempts of a callback' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The callback id' })
+  @ApiErrors(404)
   @ApiOkResponse({ type: [AttemptView] })
   attempts(@Caller() client: string, @Param('id') id: string): Promise<AttemptView[]> {
     return this.callbacks.attempts(client, id);

@@ -136,8 +136,8 @@ export class CallbacksRepository {
     return rows.map((r) => r.startedAt);
   }
 
-  cancel(id: string, from: IntentStatus[] = ['scheduled'], version?: number): Promise<Intent | null> {
-    return this.guardedUpdate(id, from, { status: 'cancelled', version: { increment: 1 } }, this.prisma, version);
+  cancel(id: string, from: IntentStatus[] = ['scheduled'], version?: number, tx: Tx = this.prisma): Promise<Intent | null> {
+    return this.guardedUpdate(id, from, { status: 'cancelled', version: { increment: 1 } }, tx, version);
   }
 
   /** scheduled → dispatching at the version the worker read; counts the attempt. Null when anything changed first. */
@@ -152,14 +152,14 @@ export class CallbacksRepository {
   }
 
   /** dispatching → scheduled, for a retry. `spent` false gives the attempt back (rate-limit waits). */
-  releaseClaim(id: string, lastError: string | null, spent: boolean): Promise<Intent | null> {
+  releaseClaim(id: string, lastError: string | null, spent: boolean, tx: Tx = this.prisma): Promise<Intent | null> {
     return this.guardedUpdate(id, ['dispatching'], {
       status: 'scheduled',
       claimedAt: null,
       lastError,
       ...(spent ? {} : { attemptCount: { decrement: 1 } }),
       version: { increment: 1 },
-    });
+    }, tx);
   }
 
   markDispatched(id: string, vendorRef: string, tx: Tx = this.prisma): Promise<Intent | null> {

@@ -23,6 +23,7 @@ import { ListCallbacksQuery } from './dto/list-callbacks.query';
 import { UpdateCallbackDto } from './dto/update-callback.dto';
 import { IdempotencyRepository } from './idempotency.repository';
 import { Metrics } from '../ops/metrics';
+import { StatusEvents } from '../webhooks/status-events';
 
 export interface CreateOutcome {
   status: 200 | 201;
@@ -47,6 +48,7 @@ export class CallbacksService {
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly schedule: ScheduleService,
+    private readonly events: StatusEvents,
   ) {}
 
   async create(client: string, dto: CreateCallbackDto, idempotencyKey?: string): Promise<CreateOutcome> {
@@ -213,7 +215,7 @@ export class CallbacksService {
     const intent = await this.load(client, id);
     if (intent.status === 'dispatched') return this.cancelAtVendor(intent);
     if (intent.status !== 'scheduled') throw new InvalidTransition(intent.status, 'cancel');
-    const cancelled = await this.repo.cancel(intent.id);
+    const cancelled = await this.events.change('cancelled', (tx) => this.repo.cancel(intent.id, ['scheduled'], undefined, tx));
     if (!cancelled) throw new InvalidTransition((await this.load(client, id)).status, 'cancel');
     await this.scheduler.unschedule(cancelled);
     return toView(cancelled);
@@ -250,7 +252,7 @@ export class CallbacksService {
     } catch (err) {
       throw vendorRefusal(err, 'cancel');
     }
-    const cancelled = await this.repo.cancel(intent.id, ['dispatched'], intent.version);
+    const cancelled = await this.events.change('cancelled', (tx) => this.repo.cancel(intent.id, ['dispatched'], intent.version, tx));
     if (!cancelled) throw new InvalidTransition((await this.repo.findById(intent.id))?.status ?? 'unknown', 'cancel');
     return toView(cancelled);
   }

@@ -38,6 +38,17 @@ export interface AppConfig {
   retention: { days: number; mode: 'anonymize' | 'delete'; intervalMs: number };
   /** Calling window of accounts that declare none: null = none (CALLING_WINDOW_DEFAULT=off). */
   callingWindowDefault: CallingWindowPolicy | null;
+  /** Status webhooks: delivery retry policy and URL checks. */
+  webhooks: {
+    attempts: number;
+    backoffMs: number;
+    maxBackoffMs: number;
+    timeoutMs: number;
+    /** Development and tests only: allow loopback/private/link-local targets and plain http. */
+    allowPrivateUrls: boolean;
+  };
+  /** Bull Board shows queues but offers no retry/remove/promote buttons. */
+  bullBoardReadOnly: boolean;
   /** The environment, from which accounts resolve the secret variables they name. */
   secretsEnv: Env;
 }
@@ -161,6 +172,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       intervalMs: int(env, 'RETENTION_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
     },
     callingWindowDefault: callingWindow(env),
+    webhooks: {
+      attempts: int(env, 'WEBHOOK_ATTEMPTS', 20, 1, 100),
+      backoffMs: int(env, 'WEBHOOK_BACKOFF_MS', 5_000, 10, 3_600_000),
+      maxBackoffMs: int(env, 'WEBHOOK_MAX_BACKOFF_MS', 3_600_000, 10, 86_400_000),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      allowPrivateUrls: bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
+    },
+    bullBoardReadOnly: bool(env, 'BULL_BOARD_READ_ONLY', false),
     secretsEnv: env,
   };
 }

@@ -9,7 +9,7 @@ import { ConnectionOptions, Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { AccountsRegistry } from '../config/accounts';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { DispatchJobData, queueName } from './queues';
+import { DispatchJobData, WEBHOOK_QUEUE, WebhookJobData, queueName } from './queues';
 
 export class RedisUnavailable extends Error {}
 
@@ -18,6 +18,7 @@ export class DispatchQueues implements OnApplicationShutdown {
   /** Shared non-blocking connection for queues, the limiter and health pings. */
   readonly connection: Redis;
   private readonly queues = new Map<string, Queue<DispatchJobData>>();
+  private webhookQueue?: Queue<WebhookJobData>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -51,6 +52,15 @@ export class DispatchQueues implements OnApplicationShutdown {
     return this.accounts.all.map((a) => this.forAccount(a.id));
   }
 
+  /** The status-webhook delivery queue. */
+  webhooks(): Queue<WebhookJobData> {
+    if (!this.webhookQueue) {
+      this.webhookQueue = new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection: this.connection, prefix: this.prefix });
+      this.webhookQueue.on('error', () => undefined);
+    }
+    return this.webhookQueue;
+  }
+
   /** Runs a Redis operation with the enqueue timeout: fails fast while Redis is down. */
   async bounded<T>(what: string, op: () => Promise<T>): Promise<T> {
     if (this.connection.status !== 'ready') throw new RedisUnavailable(`${what}: redis connection is ${this.connection.status}`);
@@ -67,7 +77,8 @@ export class DispatchQueues implements OnApplicationShutdown {
 
   /** Last: workers and the reconciler stop in onModuleDestroy and may still need Redis until then. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    const all: Queue[] = [...this.queues.values(), ...(this.webhookQueue ? [this.webhookQueue] : [])];
+    await Promise.all(all.map((q) => q.close().catch(() => undefined)));
     this.connection.disconnect();
   }
 }

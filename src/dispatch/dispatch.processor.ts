@@ -31,6 +31,7 @@ import { BACKOFF_TYPE, DispatchJobData, backoffDelay, dispatchAt, queueName } fr
 import { RollingWindowLimiter } from './rate-limiter';
 import { DispatchWindowGuard } from './dispatch-window';
 import { Metrics } from '../ops/metrics';
+import { StatusEvents } from '../webhooks/status-events';
 
 /** A job that fires this much before its time is early and is put back. */
 const EARLY_TOLERANCE_MS = 25;
@@ -53,6 +54,7 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly windows: DispatchWindowGuard,
+    private readonly events: StatusEvents,
   ) {}
 
   onModuleInit(): void {
@@ -194,10 +196,12 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
     // The vendor has it: record it, retrying Postgres, and never send it again from here.
     await recordDelivered(
       result.vendorRef,
+      // One transaction: the intent, its attempt and the `dispatched` status event (webhook outbox).
       () =>
-        this.repo.transaction(async (tx) => {
-          await this.repo.markDispatched(intent.id, result.vendorRef, tx);
+        this.events.change('dispatched', async (tx) => {
+          const updated = await this.repo.markDispatched(intent.id, result.vendorRef, tx);
           await finish('succeeded', { httpStatus: result.httpStatus, message: result.note }, tx);
+          return updated;
         }),
       {
         budgetMs: Math.min(this.config.staleClaimMs / 2, 60_000),
@@ -233,7 +237,7 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
 
     if (err instanceof VendorPermanentError) {
       await finish('permanent', info);
-      await this.repo.markFailed(intent.id, maskPhonesInText(message));
+      await this.events.change('failed', (tx) => this.repo.markFailed(intent.id, maskPhonesInText(message), ['dispatching'], 'failed', tx));
       this.logger.warn({ ...log, err: maskPhonesInText(message) }, 'permanent failure');
       throw new UnrecoverableError(message);
     }
@@ -241,7 +245,7 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
     const unknown = err instanceof VendorOutcomeUnknownError;
     await finish(unknown ? 'unknown' : 'retryable', info);
     if (unknown && !adapter.capabilities.canLookup && account.unknownOutcomePolicy === 'fail') {
-      await this.repo.markFailed(intent.id, `outcome unknown and the account's policy is fail: ${message}`);
+      await this.events.change('failed', (tx) => this.repo.markFailed(intent.id, `outcome unknown and the account's policy is fail: ${message}`, ['dispatching'], 'failed', tx));
       throw new UnrecoverableError(message);
     }
     // Postgres counts attempts across job re-creations (the reconciler replaces lost jobs); BullMQ only within one job.
@@ -249,11 +253,14 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
     const tooOld = this.clock.now().getTime() - intent.dueAt.getTime() > account.retry.maxAgeMs;
     if (lastAttempt || tooOld) {
       const reason = tooOld ? `expired: not dispatched within ${account.retry.maxAgeMs} ms of its due time; last error: ${message}` : `gave up after ${intent.attemptCount} attempts: ${message}`;
-      await this.repo.markFailed(intent.id, maskPhonesInText(reason), ['dispatching'], tooOld ? 'expired' : 'failed');
+      const to = tooOld ? 'expired' : 'failed';
+      await this.events.change(to, (tx) => this.repo.markFailed(intent.id, maskPhonesInText(reason), ['dispatching'], to, tx));
       this.logger.warn({ ...log, err: maskPhonesInText(message) }, tooOld ? 'expired' : 'attempts exhausted');
       throw new UnrecoverableError(reason);
     }
-    await this.repo.releaseClaim(intent.id, `${unknown ? 'unknown' : 'retryable'}: ${maskPhonesInText(message)}`, true);
+    const lastError = `${unknown ? 'unknown' : 'retryable'}: ${maskPhonesInText(message)}`;
+    if (unknown) await this.events.change('unknown', (tx) => this.repo.releaseClaim(intent.id, lastError, true, tx));
+    else await this.repo.releaseClaim(intent.id, lastError, true);
     this.logger.warn({ ...log, err: maskPhonesInText(message) }, 'retryable failure; will retry');
     throw err instanceof Error ? err : new Error(message);
   }

@@ -47,3 +47,45 @@ export function backoffDelay(attemptsMade: number, account: Account, random: () 
 export function dispatchAt(dueAt: Date, handOverAheadMs: number): number {
   return dueAt.getTime() - handOverAheadMs;
 }
+
+// ---- status webhooks -------------------------------------------------------
+
+/** One queue for every webhook delivery, run by the worker role. */
+export const WEBHOOK_QUEUE = 'webhooks';
+export const WEBHOOK_JOB = 'deliver';
+export const WEBHOOK_BACKOFF_TYPE = 'webhook-exponential';
+
+/** Ids only: the payload and the secret stay in Postgres. */
+export interface WebhookJobData {
+  deliveryId: string;
+}
+
+export interface WebhookRetryPolicy {
+  attempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+export function webhookJobId(deliveryId: string): string {
+  return `delivery-${deliveryId}`;
+}
+
+export function webhookJobOptions(deliveryId: string, policy: WebhookRetryPolicy): JobsOptions {
+  return {
+    jobId: webhookJobId(deliveryId),
+    attempts: policy.attempts,
+    backoff: { type: WEBHOOK_BACKOFF_TYPE },
+    removeOnComplete: { age: 24 * 3600, count: 5000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+  };
+}
+
+/**
+ * base·2^(n-1) with ±25% jitter, capped. With the defaults (5 s, cap 1 h, 20
+ * attempts) a delivery keeps trying for about 10 hours, so a receiver that is
+ * down for minutes or hours still gets every event.
+ */
+export function webhookBackoffDelay(attemptsMade: number, policy: WebhookRetryPolicy, random: () => number = Math.random): number {
+  const exp = policy.backoffMs * 2 ** Math.max(0, attemptsMade - 1);
+  return Math.round(Math.min(exp, policy.maxBackoffMs) * (0.75 + 0.5 * random()));
+}

@@ -21,6 +21,7 @@ import { DispatchQueues } from './dispatch-queues';
 import { DispatchScheduler } from './dispatch.scheduler';
 import { jobId } from './queues';
 import { Metrics } from '../ops/metrics';
+import { StatusEvents } from '../webhooks/status-events';
 
 const BATCH = 500;
 
@@ -48,6 +49,7 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
     private readonly idempotency: IdempotencyRepository,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly events: StatusEvents,
   ) {}
 
   onModuleInit(): void {
@@ -107,10 +109,11 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
       await this.repo.closeOpenAttempts(intent.id, now, 'the worker holding this dispatch stopped before recording its outcome');
       const canAsk = this.vendors.forAccount(account).capabilities.canLookup;
       if (!canAsk && account.unknownOutcomePolicy === 'fail') {
-        if (await this.repo.markFailed(intent.id, 'outcome unknown (worker lost mid-dispatch) and the account policy is fail')) report.failed++;
+        const reason = 'outcome unknown (worker lost mid-dispatch) and the account policy is fail';
+        if (await this.events.change('failed', (tx) => this.repo.markFailed(intent.id, reason, ['dispatching'], 'failed', tx))) report.failed++;
         continue;
       }
-      const back = await this.repo.releaseClaim(intent.id, 'unknown: worker lost mid-dispatch', true);
+      const back = await this.events.change('unknown', (tx) => this.repo.releaseClaim(intent.id, 'unknown: worker lost mid-dispatch', true, tx));
       if (back) {
         report.recovered++;
         // The old job may still exist in a finished or stalled state: replace it.

@@ -1,97 +1,74 @@
 /**
- * /health/live: the process can serve; for the worker role, its workers are
- * running and their blocking connections answer (dispatch/worker-health.ts).
- * /health/ready: Postgres answers, migrations are applied, Redis answers. Redis
- * down makes the service degraded, not dead: intake goes on against Postgres,
- * so readiness stays 200 with redis "degraded" for the api role.
+ * Health on @nestjs/terminus; bodies are terminus's
+ *   { status, info, error, details: { <dependency>: { status: 'up'|'down', message? } } }
+ * /health/live: the process serves (plus LIVENESS_CHECKS, e.g. the worker-stall check).
+ * /health/ready: postgres, migrations, redis, accounts (credentials present and
+ * accepted). A hard dependency down → 503, status "error". Redis down for the
+ * api role and account problems are soft: intake goes on against Postgres, so
+ * the answer stays 200 with status "degraded" and the failing dependency under
+ * `error` and `details`.
  */
-import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { AccountsRegistry } from '../config/accounts';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { VendorRegistry } from '../vendors/vendor.registry';
-import { pendingMigrations } from '../database/migrator';
-import { DispatchQueues } from '../dispatch/dispatch-queues';
-import { WorkerHealth } from '../dispatch/worker-health';
-import { OpsRepository } from './ops.repository';
+import { HealthIndicators } from './health.indicators';
+import { LIVENESS_CHECKS, LivenessChecks } from './liveness';
 
-type Check = { status: 'up' | 'down' | 'degraded'; message?: string };
+type HealthBody = Omit<HealthCheckResult, 'status'> & { status: HealthCheckResult['status'] | 'degraded' };
 
-async function timed(op: () => Promise<unknown>, ms = 2_000): Promise<void> {
-  let t: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([op(), new Promise((_, rej) => (t = setTimeout(() => rej(new Error(`no answer in ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(t);
-  }
+/** { <dependency>: { status: 'up' | 'down', message? } } */
+const DEP = { type: 'object', additionalProperties: true } as const;
+
+class HealthView {
+  @ApiProperty({ enum: ['ok', 'degraded', 'error', 'shutting_down'], example: 'degraded' }) status!: string;
+  @ApiProperty({ ...DEP, description: 'Dependencies that are up', example: { postgres: { status: 'up' }, migrations: { status: 'up' } } }) info!: Record<string, unknown>;
+  @ApiProperty({ ...DEP, description: 'Dependencies that are down, each with a message', example: { redis: { status: 'down', message: 'redis unreachable: connect ECONNREFUSED 127.0.0.1:6379' } } }) error!: Record<string, unknown>;
+  @ApiProperty({ ...DEP, description: 'Every dependency' }) details!: Record<string, unknown>;
 }
 
-@ApiExcludeController()
+@ApiTags('ops')
 @Controller('health')
 export class HealthController {
-  private migrationsOk = false;
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly ops: OpsRepository,
-    private readonly queues: DispatchQueues,
-    private readonly accounts: AccountsRegistry,
-    private readonly vendors: VendorRegistry,
-    @Optional() private readonly workerHealth?: WorkerHealth,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicators,
+    @Inject(LIVENESS_CHECKS) private readonly livenessChecks: LivenessChecks,
   ) {}
 
-  /** Accounts whose adapter saw the vendor refuse our credentials (e.g. a bad Salesforce key). */
-  private async accountProblems(): Promise<string[]> {
-    const out: string[] = [];
-    for (const account of this.accounts.all) {
-      const r = await this.vendors.forAccount(account).checkAuth(account);
-      if (!r.ok) out.push(/misconfigured/.test(r.reason ?? '') ? `${account.id}: ${r.reason}` : `${account.id}: misconfigured: ${r.reason ?? 'credentials refused'}`);
-    }
-    return out;
-  }
-
-  /** 503 naming the reason when a worker is stuck (worker-health.ts); the api role has no workers. */
   @Get('live')
-  async live(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; detail?: string }> {
-    if (!this.workerHealth) return { status: 'ok' };
-    const r = await this.workerHealth.check();
-    void reply.status(r.ok ? 200 : 503);
-    return { status: r.ok ? 'ok' : 'down', detail: r.detail };
+  @ApiOperation({ summary: 'Liveness: the process serves (and, for workers, is not stalled)' })
+  @ApiOkResponse({ type: HealthView })
+  @ApiServiceUnavailableResponse({ type: HealthView, description: 'A liveness check failed: restart' })
+  live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
+    return this.run(this.livenessChecks, new Set(), reply);
   }
 
   @Get('ready')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; checks: Record<string, Check> }> {
-    const checks: Record<string, Check> = {};
+  @ApiOperation({ summary: "Readiness: postgres, migrations, redis, accounts' credentials; names what fails" })
+  @ApiOkResponse({ type: HealthView, description: 'ok, or degraded (redis down for the api role, an account refused): still serving' })
+  @ApiServiceUnavailableResponse({ type: HealthView, description: 'A hard dependency is down (see error)' })
+  ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
+    const i = this.indicators;
+    // The worker cannot work without Redis; the API can (intake goes to Postgres, the reconciler catches up).
+    const soft = new Set(this.config.role === 'worker' ? ['accounts'] : ['redis', 'accounts']);
+    return this.run([() => i.postgres(), () => i.migrations(), () => i.redis(), () => i.accountsCredentials()], soft, reply);
+  }
+
+  private async run(checks: HealthIndicatorFunction[], soft: Set<string>, reply: FastifyReply): Promise<HealthBody> {
+    let result: HealthCheckResult;
     try {
-      await timed(() => this.ops.ping());
-      checks.postgres = { status: 'up' };
+      result = await this.health.check(checks);
     } catch (e) {
-      checks.postgres = { status: 'down', message: (e as Error).message };
+      if (!(e instanceof ServiceUnavailableException)) throw e;
+      result = e.getResponse() as HealthCheckResult;
     }
-    if (checks.postgres.status === 'up') {
-      try {
-        if (!this.migrationsOk) {
-          const pending = await pendingMigrations(this.config.databaseUrl);
-          this.migrationsOk = pending.length === 0;
-          checks.migrations = pending.length ? { status: 'down', message: `pending: ${pending.join(', ')}` } : { status: 'up' };
-        } else checks.migrations = { status: 'up' };
-      } catch (e) {
-        checks.migrations = { status: 'down', message: (e as Error).message };
-      }
-    }
-    try {
-      await timed(() => this.queues.connection.ping(), 1_000);
-      checks.redis = { status: 'up' };
-    } catch (e) {
-      // The worker cannot work without Redis; the API can (intake goes to Postgres).
-      checks.redis = { status: this.config.role === 'worker' ? 'down' : 'degraded', message: (e as Error).message };
-    }
-    const problems = await this.accountProblems();
-    if (problems.length) checks.accounts = { status: 'degraded', message: problems.join('; ') };
-    const down = Object.values(checks).some((c) => c.status === 'down');
-    const degraded = Object.values(checks).some((c) => c.status === 'degraded');
-    void reply.status(down ? 503 : 200);
-    return { status: down ? 'down' : degraded ? 'degraded' : 'up', checks };
+    const failing = Object.keys(result.error ?? {});
+    const hard = failing.filter((k) => !soft.has(k));
+    const status = result.status === 'shutting_down' ? 'shutting_down' : hard.length ? 'error' : failing.length ? 'degraded' : 'ok';
+    void reply.status(status === 'ok' || status === 'degraded' ? 200 : 503);
+    return { ...result, status };
   }
 }

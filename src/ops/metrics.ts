@@ -82,6 +82,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Status-webhook delivery tries by outcome (delivered, retry, failed)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
   constructor(queues: DispatchQueues) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

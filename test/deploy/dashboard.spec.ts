@@ -9,6 +9,7 @@ const METRICS = [
   'queue_jobs',
   'rate_limit_waits_total',
   'reconciler_repairs_total',
+  'webhook_deliveries_total',
 ];
 const HISTOGRAMS = ['http_request_duration_seconds', 'dispatch_lateness_seconds'];
 

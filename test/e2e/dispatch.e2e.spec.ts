@@ -121,6 +121,6 @@ describe('dispatch to the simulator (real Postgres, Redis, BullMQ)', () => {
     expect(text).not.toMatch(/\+1\d{6,}/);
     const ready = await t.call('GET', '/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'up', checks: { postgres: { status: 'up' }, migrations: { status: 'up' }, redis: { status: 'up' } } });
+    expect(ready.body).toMatchObject({ status: 'ok', error: {}, details: { postgres: { status: 'up' }, migrations: { status: 'up' }, redis: { status: 'up' }, accounts: { status: 'up' } } });
   });
 });

@@ -112,7 +112,7 @@ describe('Salesforce Voice through the service (fake Salesforce, real Postgres, 
   }
 
   it('sends due and 2-minutes-ahead intents with a valid JWT, the documented headers and body, and ends dispatched with the recordId', async () => {
-    expect((await ready()).body.checks.accounts).toBeUndefined();
+    expect((await ready()).body.details.accounts.status).toBe('up');
 
     const nowCall = '0LQxx0000004CXoGAM';
     const laterCall = 'a3c1e2f0-5b7d-4c8e-9f10-112233445566';
@@ -195,11 +195,12 @@ describe('Salesforce Voice through the service (fake Salesforce, real Postgres, 
     const r = await ready();
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('degraded');
-    expect(r.body.checks).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' } });
-    expect(r.body.checks.accounts.status).toBe('degraded');
-    expect(r.body.checks.accounts.message).toContain('sf-badkey');
-    expect(r.body.checks.accounts.message).toContain('misconfigured');
-    expect(r.body.checks.accounts.message).not.toContain('sf-main');
+    expect(r.body.details).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' } });
+    expect(Object.keys(r.body.error)).toEqual(['accounts']);
+    expect(r.body.error.accounts.status).toBe('down');
+    expect(r.body.error.accounts.message).toContain('sf-badkey');
+    expect(r.body.error.accounts.message).toContain('misconfigured');
+    expect(r.body.error.accounts.message).not.toContain('sf-main');
 
     // Permanent: no retry reaches the fake afterwards.
     await pause(500);
@@ -225,10 +226,10 @@ describe('Salesforce Voice through the service (fake Salesforce, real Postgres, 
 
     const r = await ready();
     expect(r.body.status).toBe('degraded');
-    expect(r.body.checks.accounts.status).toBe('degraded');
-    expect(r.body.checks.accounts.message).toContain('sf-skewed');
-    expect(r.body.checks.accounts.message).toContain('sf-badkey');
-    expect(r.body.checks.accounts.message).toContain('misconfigured');
+    expect(r.body.error.accounts.status).toBe('down');
+    expect(r.body.error.accounts.message).toContain('sf-skewed');
+    expect(r.body.error.accounts.message).toContain('sf-badkey');
+    expect(r.body.error.accounts.message).toContain('misconfigured');
     await pause(300);
     expect(requestsTo(skewed, callId)).toHaveLength(1);
   });

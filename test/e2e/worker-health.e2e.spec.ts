@@ -28,7 +28,7 @@ describe('worker liveness', () => {
     await new Promise((r) => setTimeout(r, STALL_MS + 2_000));
     const r = await live();
     expect(r.status).toBe(200);
-    expect(r.body.detail).toMatch(/worker\(s\) taking jobs/);
+    expect(r.body.details.workers).toMatchObject({ status: 'up', message: expect.stringMatching(/worker\(s\) taking jobs/) });
   });
 
   it('fails (503, naming the queue) when the blocking connection is stuck while Redis answers pings, and recovers', async () => {
@@ -39,8 +39,8 @@ describe('worker liveness', () => {
         return r.status === 503 ? r : null;
       }, STALL_MS + 20_000, 500);
       expect(await admin.ping()).toBe('PONG');
-      expect(stuck.body.status).toBe('down');
-      expect(stuck.body.detail).toMatch(/worker for dispatch-sim is stalled: its blocking Redis connection has not answered for \d+ ms while Redis answers pings/);
+      expect(stuck.body.status).toBe('error');
+      expect(stuck.body.error.workers.message).toMatch(/worker for dispatch-sim is stalled: its blocking Redis connection has not answered for \d+ ms while Redis answers pings/);
     } finally {
       await admin.call('CLIENT', 'UNPAUSE');
     }

@@ -206,7 +206,7 @@ describe('fault suite: nothing accepted is lost', () => {
     const admin = new Redis(c.redisUrl);
     const workerLive = async () => {
       const r = await fetch(`${c.workerUrl}/health/live`);
-      return { status: r.status, body: (await r.json()) as { status: string; detail?: string } };
+      return { status: r.status, body: (await r.json()) as { status: string; error?: { workers?: { message?: string } } } };
     };
     expect((await workerLive()).status).toBe(200);
     // Redis holds every write (BullMQ's BZPOPMIN is one) but still answers PING.
@@ -220,7 +220,7 @@ describe('fault suite: nothing accepted is lost', () => {
         const r = await workerLive().catch(() => null);
         if (r?.status === 503) {
           detectedMs = Date.now() - pausedAt;
-          detail = r.body.detail ?? '';
+          detail = r.body.error?.workers?.message ?? '';
           break;
         }
         await sleep(500);

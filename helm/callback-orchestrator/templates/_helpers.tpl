@@ -77,6 +77,7 @@ THROTTLE_LIMIT: {{ .Values.config.throttleLimit | int | toString | quote }}
 THROTTLE_WINDOW_MS: {{ .Values.config.throttleWindowMs | int | toString | quote }}
 THROTTLE_CLIENT_LIMITS: {{ .Values.config.throttleClientLimits | quote }}
 API_KEY_CACHE_MS: {{ .Values.config.apiKeyCacheMs | int | toString | quote }}
+BULL_BOARD_READ_ONLY: {{ .Values.config.bullBoardReadOnly | toString | quote }}
 RETENTION_DAYS: {{ .Values.config.retentionDays | int | toString | quote }}
 RETENTION_MODE: {{ .Values.config.retentionMode | quote }}
 WORKER_CONCURRENCY: {{ .Values.config.workerConcurrency | int | toString | quote }}

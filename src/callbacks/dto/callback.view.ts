@@ -4,11 +4,11 @@ import { STATUSES } from './list-callbacks.query';
 import { ScheduleView } from './schedule.view';
 
 export class CallbackView {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ description: 'The calling service' }) client!: string;
-  @ApiProperty() account!: string;
+  @ApiProperty({ format: 'uuid', example: '5b0c8f2e-3d41-4c7a-9a55-1f2e3d4c5b6a' }) id!: string;
+  @ApiProperty({ description: 'The calling service', example: 'billing' }) client!: string;
+  @ApiProperty({ example: 'sim' }) account!: string;
   @ApiProperty({ example: '+12518717081' }) phoneNumber!: string;
-  @ApiProperty({ enum: STATUSES }) status!: string;
+  @ApiProperty({ enum: STATUSES, example: 'scheduled' }) status!: string;
   @ApiProperty({ description: 'The effective dispatch time (UTC): the requested time moved, if needed, into the calling window and business hours', format: 'date-time', example: '2026-11-21T14:00:00.000Z' })
   scheduledAt!: string;
   @ApiProperty({ description: 'The time the client asked for (UTC); the time of the request when it gave none', format: 'date-time', example: '2026-11-21T09:00:00.000Z' })
@@ -21,11 +21,11 @@ export class CallbackView {
   @ApiProperty({ type: 'object', additionalProperties: true }) routing!: Record<string, unknown>;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Record<string, unknown>;
   @ApiPropertyOptional({ nullable: true, type: String, description: "The vendor's id for the callback" }) vendorReference!: string | null;
-  @ApiProperty() attemptCount!: number;
+  @ApiProperty({ example: 0 }) attemptCount!: number;
   @ApiPropertyOptional({ nullable: true, type: String }) lastError!: string | null;
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
-  @ApiProperty() version!: number;
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T15:20:00.000Z' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T15:20:00.000Z' }) updatedAt!: string;
+  @ApiProperty({ example: 1, description: 'Increases with every change' }) version!: number;
 }
 
 export class CallbackPage {

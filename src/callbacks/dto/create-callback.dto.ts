@@ -53,15 +53,15 @@ export class CreateCallbackDto {
   @IsPlainObject()
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ enum: ON_DUPLICATE, default: 'reject', description: 'What a second live callback for the same account and phone number gets' })
+  @ApiPropertyOptional({ enum: ON_DUPLICATE, example: 'reject', description: 'What a second live callback for the same account and phone number gets; absent = reject' })
   @IsOptional()
   @IsIn(ON_DUPLICATE)
   onDuplicate?: OnDuplicate;
 
   @ApiPropertyOptional({
     enum: OUTSIDE_WINDOW,
-    default: 'defer',
-    description: "A time outside the callee's calling window, the contact center's business hours or a region's call limit: defer (move to the next opening) or reject (422 naming the window, with error.nextOpening)",
+    example: 'defer',
+    description: "A time outside the callee's calling window, the contact center's business hours or a region's call limit: defer (move to the next opening) or reject (422 naming the window, with error.nextOpening); absent = defer",
   })
   @IsOptional()
   @IsIn(OUTSIDE_WINDOW)

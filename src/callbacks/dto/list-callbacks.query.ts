@@ -36,7 +36,7 @@ export class ListCallbacksQuery {
   @IsString()
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, example: 50, description: 'Page size; absent = 50' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

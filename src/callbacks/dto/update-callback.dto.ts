@@ -20,7 +20,7 @@ export class UpdateCallbackDto {
   @MaxLength(2000)
   notes?: string | null;
 
-  @ApiPropertyOptional({ enum: OUTSIDE_WINDOW, default: 'defer', description: 'As on create, for the new time' })
+  @ApiPropertyOptional({ enum: OUTSIDE_WINDOW, example: 'defer', description: 'As on create, for the new time; absent = defer' })
   @IsOptional()
   @IsIn(OUTSIDE_WINDOW)
   outsideWindow?: (typeof OUTSIDE_WINDOW)[number];
