@@ -84,6 +84,8 @@ describe('bad input, property-based (e2e)', () => {
         (SELECT count(*) FROM dispatch_attempt)::int AS attempts,
         (SELECT count(*) FROM idempotency_record)::int AS idempotency,
         (SELECT count(*) FROM api_key)::int AS keys,
+        (SELECT count(*) FROM webhook_subscription)::int AS webhooks,
+        (SELECT count(*) FROM webhook_event)::int AS events,
         (SELECT max(version) FROM callback_intent)::int AS version`);
       return { ...rows[0], redisKeys: (await t.redis.keys(`${t.prefix}:*`)).filter((k) => !k.includes(':throttle:')).length };
     };
@@ -144,6 +146,8 @@ describe('bad input, property-based (e2e)', () => {
       ['POST', '/v1/callbacks/00000000-0000-4000-8000-000000000000/cancel'],
       ['POST', '/v1/admin/keys'],
       ['POST', '/v1/admin/keys/ffffffffffff/rotate'],
+      ['POST', '/v1/webhooks'],
+      ['POST', '/v1/webhooks/00000000-0000-4000-8000-000000000000/rotate-secret'],
     );
     await fc.assert(
       fc.asyncProperty(route, raw, contentType, async ([method, path], body, ct) => {
@@ -155,6 +159,16 @@ describe('bad input, property-based (e2e)', () => {
       }),
       { numRuns: RUNS },
     );
+  }, 600_000);
+
+  it(`POST /v1/webhooks: ${RUNS} corrupted registrations`, async () => {
+    const badHook = fc.oneof(
+      fc.record({ url: fc.oneof(notString, hostileString, fc.constantFrom('http://10.0.0.1/x', 'https://127.0.0.1/x', 'https://[::1]/x', 'https://169.254.169.254/latest', 'ftp://example.com', 'javascript:alert(1)')), events: fc.constant(['dispatched']) }),
+      fc.record({ url: fc.constant('https://hooks.example.com/x'), events: fc.oneof(notString, fc.array(hostileString, { minLength: 1, maxLength: 3 }), fc.constant([])) }),
+      fc.record({ url: fc.constant('https://hooks.example.com/x'), events: fc.constant(['dispatched']), secret: anyJson, admin: fc.boolean() }),
+      notObject,
+    );
+    await fc.assert(fc.asyncProperty(badHook, async (body) => void (await probe('POST', '/v1/webhooks', body))), { numRuns: RUNS });
   }, 600_000);
 
   it(`PATCH /v1/callbacks/{id}: ${RUNS} corrupted reschedules leave the callback unchanged`, async () => {
