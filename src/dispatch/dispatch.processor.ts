@@ -110,7 +110,7 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
     // Too late to be useful: a callback hours after it was asked for is not what the caller wanted.
     if (this.clock.now().getTime() - intent.dueAt.getTime() > account.retry.maxAgeMs) {
       const reason = `expired: not dispatched within ${account.retry.maxAgeMs} ms of its due time${intent.lastError ? `; last error: ${intent.lastError}` : ''}`;
-      await this.repo.markFailed(intent.id, maskPhonesInText(reason), ['scheduled'], 'expired');
+      await this.events.change('expired', (tx) => this.repo.markFailed(intent.id, maskPhonesInText(reason), ['scheduled'], 'expired', tx));
       return 'expired';
     }
 

@@ -36,7 +36,7 @@ const HOSTILE = [
 const anyJson = fc.jsonValue({ maxDepth: 3 });
 const hostileString = fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 }));
 // null is absent for optional fields (valid), so it is never a corruption here.
-const notString = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }));
+const notString = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }));
 const notObject = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.array(anyJson, { maxLength: 3 }));
 /** Nesting deep enough to pass 4 KB, the metadata limit (routing refuses any unknown key). */
 const deep = fc.integer({ min: 700, max: 2_000 }).map((n) => {
