@@ -78,12 +78,15 @@ accounts:
     const phone = '+14155550905';
     const r = await t.call('POST', '/v1/callbacks', { account: 'zd', phoneNumber: phone, scheduledAt: new Date(Date.now() + 3_600_000).toISOString(), notes: 'n' });
     expect(r.status).toBe(201);
-    const queue = new Queue('dispatch-zd', { connection: t.redis.duplicate(), prefix: t.prefix });
+    // BullMQ leaves a connection it was given open: disconnect it, or jest never exits.
+    const connection = t.redis.duplicate();
+    const queue = new Queue('dispatch-zd', { connection, prefix: t.prefix });
     const job = await waitFor(() => queue.getJob(`intent-${r.body.id}`));
     const exposed = JSON.stringify({ name: job.name, data: job.data, opts: job.opts });
     expect(exposed).toContain(r.body.id);
     for (const s of [TOKEN, phone, phone.slice(1), '4155550905']) expect(exposed).not.toContain(s);
     await queue.close();
+    connection.disconnect();
 
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
     expect(metrics).toContain('callback_intents_created_total');
