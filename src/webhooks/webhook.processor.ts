@@ -8,7 +8,8 @@
  * the delivery ends `failed`. At-least-once: receivers dedupe on X-Event-Id.
  *
  * The sweep (every RECONCILE_INTERVAL_MS) re-enqueues pending deliveries whose
- * job Redis lost (restart without AOF, enqueue failed after commit).
+ * job Redis lost (restart without AOF, enqueue failed after commit), and drops
+ * finished events older than RETENTION_DAYS (their payload holds the callback).
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
@@ -127,6 +128,11 @@ export class WebhookProcessor implements OnModuleInit, OnApplicationShutdown {
       }
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'webhook sweep failed; will try again');
+    }
+    const { days } = this.config.retention;
+    if (days > 0) {
+      const cutoff = new Date(this.clock.now().getTime() - days * 86_400_000);
+      await this.repo.purgeEventsBefore(cutoff).catch((err: Error) => this.logger.warn({ err: err.message }, 'webhook event purge failed'));
     }
     if (enqueued) {
       this.metrics.reconcilerRepairs.inc({ kind: 'webhook_enqueued' }, enqueued);

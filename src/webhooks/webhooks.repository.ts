@@ -83,6 +83,20 @@ export class WebhooksRepository {
     return this.prisma.webhookDelivery.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit });
   }
 
+  /**
+   * Retention: events that occurred before `cutoff` and have nothing pending are
+   * deleted with their deliveries (their payload holds the callback, phone number included).
+   */
+  async purgeEventsBefore(cutoff: Date, limit = 1_000): Promise<number> {
+    const old = await this.prisma.webhookEvent.findMany({
+      where: { occurredAt: { lt: cutoff }, deliveries: { none: { status: 'pending' } } },
+      select: { id: true },
+      take: limit,
+    });
+    if (!old.length) return 0;
+    return (await this.prisma.webhookEvent.deleteMany({ where: { id: { in: old.map((e) => e.id) } } })).count;
+  }
+
   /** A subscription's delivery log, newest first. */
   listDeliveries(subscriptionId: string, f: { status?: WebhookDeliveryStatus; limit: number; before?: { createdAt: Date; id: string } }): Promise<(Delivery & { event: WebhookEvent })[]> {
     const where: Prisma.WebhookDeliveryWhereInput = { subscriptionId };

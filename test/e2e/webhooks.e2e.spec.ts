@@ -1,6 +1,7 @@
 import { DispatchQueues } from '../../src/dispatch/dispatch-queues';
 import { webhookJobId } from '../../src/dispatch/queues';
 import { WebhookProcessor } from '../../src/webhooks/webhook.processor';
+import { WebhooksRepository } from '../../src/webhooks/webhooks.repository';
 import { startTestApp, TestApp, waitFor } from '../support/app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
@@ -116,6 +117,20 @@ describe('status webhooks', () => {
     const [ev] = await eventsFor(c, 1);
     expect(ev.body).toMatchObject({ type: 'cancelled', callback: { id: c } });
     expect(ev.signatureValid).toBe(true);
+  });
+
+  it('retention drops finished events (their payload holds the callback) and keeps pending ones', async () => {
+    await receiver.stop();
+    const p = await create({ phoneNumber: '+14155550731', scheduledAt: new Date(Date.now() + 3_600_000).toISOString() });
+    await t.call('POST', `/v1/callbacks/${p}/cancel`);
+    const count = async (sql: string) => Number((await t.db.query(sql)).rows[0].n);
+    expect(await count("SELECT count(*) AS n FROM webhook_delivery WHERE status = 'delivered'")).toBeGreaterThan(0);
+    const purged = await t.app.get(WebhooksRepository).purgeEventsBefore(new Date(Date.now() + 60_000));
+    expect(purged).toBeGreaterThan(0);
+    expect(await count("SELECT count(*) AS n FROM webhook_delivery WHERE status = 'delivered'")).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM webhook_event WHERE intent_id = '${p}'`)).toBe(1); // still pending
+    await receiver.start();
+    await eventsFor(p, 1);
   });
 
   it('DELETE removes the webhook; rotate-secret returns a new one', async () => {

@@ -51,6 +51,9 @@ CREATE INDEX "webhook_subscription_client_idx" ON "webhook_subscription"("client
 CREATE INDEX "webhook_event_intent_idx" ON "webhook_event"("intent_id");
 
 -- CreateIndex
+CREATE INDEX "webhook_event_occurred_idx" ON "webhook_event"("occurred_at");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "webhook_delivery_event_subscription_key" ON "webhook_delivery"("event_id", "subscription_id");
 
 -- CreateIndex
