@@ -30,7 +30,7 @@ const env = {
   DATABASE_URL: infra.databaseUrl,
   REDIS_URL: infra.redisUrl,
   LOG_PRETTY: process.env.LOG_PRETTY || 'true',
-  MIGRATE_ON_BOOT: 'true',
+  MIGRATE_ON_BOOT: 'false', // devKey() below migrates first (it needs the api_key table)
 };
 // A development API key (client "dev", every scope), kept in .local/dev-key.json
 // and reused while it is still valid.

@@ -27,6 +27,7 @@ import {
 } from '../vendors/vendor.errors';
 import { DispatchQueues } from './dispatch-queues';
 import { recordDelivered } from './record-delivered';
+import { closeWorkersWithin } from './worker-shutdown';
 import { BACKOFF_TYPE, DispatchJobData, backoffDelay, dispatchAt, queueName } from './queues';
 import { RollingWindowLimiter } from './rate-limiter';
 import { DispatchWindowGuard } from './dispatch-window';
@@ -159,15 +160,14 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
       this.metrics.lateness.observe({ account: account.id }, Math.max(0, started.getTime() - dueToStart) / 1000);
     }
     this.logger.log({ ...log, lateMs: started.getTime() - intent.dueAt.getTime() }, 'dispatching');
-    let counted = false;
-    const finish = (outcome: 'succeeded' | 'retryable' | 'permanent' | 'unknown', e?: { httpStatus?: number; code?: string; message?: string }, tx?: Tx) => {
+    type Outcome = 'succeeded' | 'retryable' | 'permanent' | 'unknown';
+    type Answer = { httpStatus?: number; code?: string; message?: string };
+    const count = (outcome: Outcome, e?: Answer) => {
+      this.metrics.attempts.inc({ account: account.id, vendor: account.vendor, outcome });
+      if (e?.httpStatus) this.metrics.vendorResponses.inc({ account: account.id, vendor: account.vendor, status: String(e.httpStatus) });
+    };
+    const record = (outcome: Outcome, e?: Answer, tx?: Tx) => {
       const endedAt = this.clock.now();
-      if (!counted) {
-        // Once per attempt, however often recording it is retried.
-        counted = true;
-        this.metrics.attempts.inc({ account: account.id, vendor: account.vendor, outcome });
-        if (e?.httpStatus) this.metrics.vendorResponses.inc({ account: account.id, vendor: account.vendor, status: String(e.httpStatus) });
-      }
       return this.repo.finishAttempt(attempt.id, {
         endedAt,
         outcome,
@@ -176,6 +176,10 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
         errorMessage: e?.message ? maskPhonesInText(e.message).slice(0, 2000) : null,
         durationMs: endedAt.getTime() - started.getTime(),
       }, tx);
+    };
+    const finish = (outcome: Outcome, e?: Answer) => {
+      count(outcome, e);
+      return record(outcome, e);
     };
 
     let result: DispatchResult;
@@ -200,7 +204,7 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
       () =>
         this.events.change('dispatched', async (tx) => {
           const updated = await this.repo.markDispatched(intent.id, result.vendorRef, tx);
-          await finish('succeeded', { httpStatus: result.httpStatus, message: result.note }, tx);
+          await record('succeeded', { httpStatus: result.httpStatus, message: result.note }, tx);
           return updated;
         }),
       {
@@ -208,6 +212,7 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
         onRetry: (n, err) => this.logger.warn({ ...log, vendorRef: result.vendorRef, retry: n, err: err.message }, 'delivered; recording it failed, retrying'),
       },
     );
+    count('succeeded', { httpStatus: result.httpStatus });
     this.logger.log({ ...log, vendorRef: result.vendorRef }, 'dispatched');
     return `dispatched: ${result.vendorRef}`;
   }
@@ -275,15 +280,8 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
    */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    const workers = [...this.workers.values()];
-    const closing = Promise.all(workers.map((w) => w.close().catch(() => undefined))).then(() => 'closed' as const);
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<'grace'>((resolve) => (timer = setTimeout(() => resolve('grace'), this.config.shutdownGraceMs)));
-    const how = await Promise.race([closing, grace]);
-    clearTimeout(timer);
-    if (how === 'grace') {
-      this.logger.warn({ active: this.active, graceMs: this.config.shutdownGraceMs }, 'grace period over: unfinished dispatches are left to the reconciler');
-      await Promise.all(workers.map((w) => w.disconnect().catch(() => undefined)));
-    } else this.logger.log('workers closed; no dispatch left running');
+    const how = await closeWorkersWithin([...this.workers.values()], this.config.shutdownGraceMs);
+    if (how === 'grace') this.logger.warn({ active: this.active, graceMs: this.config.shutdownGraceMs }, 'grace period over: unfinished dispatches are left to the reconciler');
+    else this.logger.log('workers closed; no dispatch left running');
   }
 }

@@ -21,6 +21,7 @@ import { DispatchQueues } from './dispatch-queues';
 import { DispatchScheduler } from './dispatch.scheduler';
 import { jobId } from './queues';
 import { Metrics } from '../ops/metrics';
+import { Periodic } from '../common/periodic';
 import { StatusEvents } from '../webhooks/status-events';
 
 const BATCH = 500;
@@ -35,8 +36,10 @@ export interface ReconcileReport {
 @Injectable()
 export class Reconciler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(Reconciler.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly periodic = new Periodic(
+    () => this.runLocked(),
+    (err) => this.logger.error({ err: err.message }, 'reconciler pass failed'),
+  );
   private readonly owner = randomUUID();
 
   constructor(
@@ -53,16 +56,12 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.runLocked().finally(() => (this.running = undefined));
-    }, this.config.reconcileIntervalMs);
-    this.timer.unref();
+    this.periodic.start(this.config.reconcileIntervalMs);
   }
 
   /** Before the connections close (onApplicationShutdown): a running pass finishes first. */
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.periodic.stop();
   }
 
   /** One pass, if this process holds the lock. Null when another worker does. */

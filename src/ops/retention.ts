@@ -5,9 +5,10 @@
  * attempts. RETENTION_DAYS=0 keeps everything. Batches use SKIP LOCKED, so
  * several workers can run it at once without doing the work twice.
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Clock } from '../common/clock';
+import { Periodic } from '../common/periodic';
 import { Metrics } from './metrics';
 import { RetentionRepository } from './retention.repository';
 
@@ -15,10 +16,12 @@ const BATCH = 1_000;
 const DAY_MS = 86_400_000;
 
 @Injectable()
-export class Retention implements OnModuleInit, OnApplicationShutdown {
+export class Retention implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(Retention.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly periodic = new Periodic(
+    () => this.runOnce(),
+    (err) => this.logger.error({ err: err.message }, 'retention pass failed'),
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -28,20 +31,12 @@ export class Retention implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    if (this.config.retention.days === 0) return;
-    this.timer = setInterval(() => {
-      if (!this.running) {
-        this.running = this.runOnce()
-          .catch((err: Error) => this.logger.error({ err: err.message }, 'retention pass failed'))
-          .finally(() => (this.running = undefined));
-      }
-    }, this.config.retention.intervalMs);
-    this.timer.unref();
+    if (this.config.retention.days > 0) this.periodic.start(this.config.retention.intervalMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  /** Before the connections close (onApplicationShutdown): a running pass finishes first. */
+  async onModuleDestroy(): Promise<void> {
+    await this.periodic.stop();
   }
 
   /** One full pass; returns how many intents it changed. */

@@ -11,11 +11,13 @@
  * job Redis lost (restart without AOF, enqueue failed after commit), and drops
  * finished events older than RETENTION_DAYS (their payload holds the callback).
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { Agent, request } from 'undici';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Clock } from '../common/clock';
+import { Periodic } from '../common/periodic';
+import { closeWorkersWithin } from '../dispatch/worker-shutdown';
 import { DispatchQueues } from '../dispatch/dispatch-queues';
 import { WEBHOOK_BACKOFF_TYPE, WEBHOOK_QUEUE, WebhookJobData, webhookBackoffDelay, webhookJobId } from '../dispatch/queues';
 import { Metrics } from '../ops/metrics';
@@ -27,12 +29,14 @@ import { WebhooksRepository } from './webhooks.repository';
 const SWEEP_BATCH = 500;
 
 @Injectable()
-export class WebhookProcessor implements OnModuleInit, OnApplicationShutdown {
+export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(WebhookProcessor.name);
   private worker?: Worker<WebhookJobData>;
   private agent!: Agent;
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<unknown>;
+  private readonly periodic = new Periodic(
+    () => this.sweep(),
+    (err) => this.logger.warn({ err: err.message }, 'webhook sweep failed'),
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -57,10 +61,7 @@ export class WebhookProcessor implements OnModuleInit, OnApplicationShutdown {
       settings: { backoffStrategy: (attemptsMade, type) => (type === WEBHOOK_BACKOFF_TYPE ? webhookBackoffDelay(attemptsMade, webhooks) : 1000) },
     });
     this.worker.on('error', (err) => this.logger.warn({ err: err.message }, 'webhook worker error'));
-    this.timer = setInterval(() => {
-      if (!this.sweeping) this.sweeping = this.sweep().finally(() => (this.sweeping = undefined));
-    }, this.config.reconcileIntervalMs);
-    this.timer.unref();
+    this.periodic.start(this.config.reconcileIntervalMs);
   }
 
   async deliver(job: Job<WebhookJobData>): Promise<string> {
@@ -141,13 +142,10 @@ export class WebhookProcessor implements OnModuleInit, OnApplicationShutdown {
     return enqueued;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping?.catch(() => undefined);
-    const closing = this.worker?.close() ?? Promise.resolve();
-    const grace = new Promise<void>((resolve) => setTimeout(resolve, this.config.shutdownGraceMs).unref());
-    await Promise.race([closing, grace]);
-    await this.worker?.close(true).catch(() => undefined);
+  /** Before the connections close (onApplicationShutdown), like the dispatch workers. */
+  async onModuleDestroy(): Promise<void> {
+    await this.periodic.stop();
+    if (this.worker) await closeWorkersWithin([this.worker], this.config.shutdownGraceMs);
     await this.agent?.close().catch(() => undefined);
   }
 }

@@ -76,3 +76,17 @@ describe('per-client throttle (e2e)', () => {
     expect(r.headers.get('ratelimit-remaining')).toBe('9');
   });
 });
+
+describe('per-client throttle without Redis (e2e)', () => {
+  it('lets requests through, counted in client_throttle_bypassed_total, rather than refusing intake', async () => {
+    // Nothing listens on this port: Redis is down for this API from the start.
+    const t = await startTestApp({ env: { ROLE: 'api', REDIS_URL: `redis://127.0.0.1:${await freePort()}`, THROTTLE_LIMIT: '1' } });
+    try {
+      for (let i = 0; i < 3; i++) expect((await t.call('GET', '/v1/callbacks')).status).toBe(200);
+      const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+      expect(Number(/^client_throttle_bypassed_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
+});

@@ -1,11 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { IsE164, IsIsoInstant } from '../../common/validators';
+import { PageQuery } from '../../common/page.query';
 
 export const STATUSES = ['scheduled', 'dispatching', 'dispatched', 'failed', 'cancelled', 'expired'] as const;
 
-export class ListCallbacksQuery {
+export class ListCallbacksQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Comma-separated statuses', example: 'scheduled,dispatching' })
   @IsOptional()
   @Matches(new RegExp(`^(${STATUSES.join('|')})(,(${STATUSES.join('|')}))*$`), { message: `status must be a comma-separated list of ${STATUSES.join(', ')}` })
@@ -30,18 +30,5 @@ export class ListCallbacksQuery {
   @IsOptional()
   @IsIsoInstant()
   dueTo?: string;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor)' })
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, example: 50, description: 'Page size; absent = 50' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
