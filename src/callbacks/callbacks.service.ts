@@ -109,8 +109,9 @@ export class CallbacksService {
     const outcome = await this.repo.transaction(async (tx) => {
       if (idempotencyKey !== undefined) {
         const hash = createHash('sha256').update(canonicalJson(dto)).digest('hex');
-        const expires = new Date(this.clock.now().getTime() + this.config.idempotencyTtlHours * 3_600_000);
-        if (!(await this.idempotency.reserve(tx, client, idempotencyKey, hash, expires))) {
+        const now = this.clock.now();
+        const expires = new Date(now.getTime() + this.config.idempotencyTtlHours * 3_600_000);
+        if (!(await this.idempotency.reserve(tx, client, idempotencyKey, hash, now, expires))) {
           const stored = (await this.idempotency.find(tx, client, idempotencyKey))!;
           if (stored.requestHash !== hash) throw new IdempotencyKeyReused();
           return { status: stored.status as 200 | 201, body: stored.body as CallbackView, replayed: true, changed: null };

@@ -17,16 +17,18 @@ export class IdempotencyRepository {
   /**
    * Reserves (client, key) for this request. A concurrent holder of the same
    * key makes this wait until it commits. Returns false when the key is taken
-   * by a live record; an expired record is taken over.
+   * by a live record; an expired record is taken over. createdAt and expiresAt
+   * come from the same clock, so the stored lifetime is exactly the TTL (the
+   * database's now() is the transaction start, which the app clock can trail).
    */
-  async reserve(tx: Tx, client: string, key: string, requestHash: string, expiresAt: Date): Promise<boolean> {
+  async reserve(tx: Tx, client: string, key: string, requestHash: string, createdAt: Date, expiresAt: Date): Promise<boolean> {
     const rows = await tx.$queryRaw<{ key: string }[]>(Prisma.sql`
-      INSERT INTO idempotency_record (client, key, request_hash, response_status, response_body, expires_at)
-      VALUES (${client}, ${key}, ${requestHash}, 0, '{}'::jsonb, ${expiresAt})
+      INSERT INTO idempotency_record (client, key, request_hash, response_status, response_body, created_at, expires_at)
+      VALUES (${client}, ${key}, ${requestHash}, 0, '{}'::jsonb, ${createdAt}, ${expiresAt})
       ON CONFLICT (client, key) DO UPDATE
         SET request_hash = EXCLUDED.request_hash, response_status = 0, response_body = '{}'::jsonb,
-            created_at = now(), expires_at = EXCLUDED.expires_at
-        WHERE idempotency_record.expires_at < now()
+            created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+        WHERE idempotency_record.expires_at < EXCLUDED.created_at
       RETURNING key`);
     return rows.length === 1;
   }

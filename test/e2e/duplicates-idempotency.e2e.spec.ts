@@ -71,8 +71,9 @@ describe('dedupe on phone number and Idempotency-Key', () => {
     // The key is per client: another client may use it.
     const other = await t.call('POST', '/v1/callbacks', { ...body, phoneNumber: '+14155550405' }, { ...headers, ...(await t.clientHeaders('billing')) });
     expect(other.status).toBe(201);
-    const rec = await t.db.query(`SELECT expires_at - created_at AS ttl FROM idempotency_record WHERE key = $1 AND client = 'default'`, [headers['idempotency-key']]);
-    expect(rec.rows[0].ttl.hours ?? rec.rows[0].ttl.days * 24).toBeGreaterThanOrEqual(24);
+    // The record lives exactly IDEMPOTENCY_TTL_HOURS (default 24) from when it was taken.
+    const rec = await t.db.query(`SELECT EXTRACT(EPOCH FROM expires_at - created_at)::float8 AS ttl FROM idempotency_record WHERE key = $1 AND client = 'default'`, [headers['idempotency-key']]);
+    expect(rec.rows[0].ttl).toBe(24 * 3600);
   });
 
   it('concurrent requests with one key create one intent and all get its response', async () => {
@@ -81,5 +82,19 @@ describe('dedupe on phone number and Idempotency-Key', () => {
     expect(results.every((r) => r.status === 201)).toBe(true);
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     expect(await count(body.phoneNumber)).toBe(1);
+  });
+
+  it('an expired key is taken over by a new request, and a live one is not', async () => {
+    const headers = { 'idempotency-key': 'expiring-key-1' };
+    const first = await t.call('POST', '/v1/callbacks', { account: 'sim', phoneNumber: '+14155550407', scheduledAt: later(60_000) }, headers);
+    expect(first.status).toBe(201);
+    await t.db.query(`UPDATE idempotency_record SET expires_at = now() - interval '1 second' WHERE key = 'expiring-key-1'`);
+    const second = await t.call('POST', '/v1/callbacks', { account: 'sim', phoneNumber: '+14155550408', scheduledAt: later(60_000) }, headers);
+    expect(second.status).toBe(201);
+    expect(second.body.id).not.toBe(first.body.id);
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    const reused = await t.call('POST', '/v1/callbacks', { account: 'sim', phoneNumber: '+14155550409', scheduledAt: later(60_000) }, headers);
+    expect(reused.status).toBe(422);
+    expect(await count('+14155550409')).toBe(0);
   });
 });
