@@ -53,6 +53,34 @@ export interface ScheduleChange {
 
 const LIVE: IntentStatus[] = ['scheduled', 'dispatching'];
 
+/**
+ * The intent's columns under the model's field names, for the hot paths written
+ * in SQL (create, and the worker's read, claim and success): a raw statement
+ * skips Prisma's query compiler, which was about half of the API's CPU per
+ * create and most of the worker's per dispatch (docs/BENCHMARKS.md).
+ * test/integration/raw-intent.spec.ts checks these rows equal Prisma's.
+ */
+const INTENT_COLUMNS = `id, client, account, phone_number AS "phoneNumber", status::text AS status, due_at AS "dueAt",
+  requested_at AS "requestedAt", schedule, asap, timezone, notes, routing, metadata, vendor_ref AS "vendorRef",
+  attempt_count AS "attemptCount", last_error AS "lastError", claimed_at AS "claimedAt", created_at AS "createdAt",
+  updated_at AS "updatedAt", version, anonymized_at AS "anonymizedAt"`;
+const COLS = Prisma.raw(INTENT_COLUMNS);
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
+/** The claim and the attempt it opened, from one statement. */
+export interface Claim {
+  intent: Intent;
+  attempt: { id: string; number: number; startedAt: Date };
+}
+
+/** How a successful attempt ended. */
+export interface AttemptResult {
+  endedAt: Date;
+  httpStatus?: number | null;
+  errorMessage?: string | null;
+  durationMs: number;
+}
+
 @Injectable()
 export class CallbacksRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -63,10 +91,13 @@ export class CallbacksRepository {
    * inserts wait for each other, and exactly one row wins.
    */
   async insertUnlessLive(row: NewIntent, tx: Tx = this.prisma): Promise<Intent | null> {
-    const created = await tx.callbackIntent.createManyAndReturn({
-      data: [{ ...row, routing: row.routing as Prisma.InputJsonValue, metadata: row.metadata as Prisma.InputJsonValue, schedule: row.schedule as Prisma.InputJsonValue }],
-      skipDuplicates: true,
-    });
+    const created = await tx.$queryRaw<Intent[]>(Prisma.sql`
+      INSERT INTO callback_intent (id, client, account, phone_number, due_at, asap, requested_at, schedule, timezone, notes, routing, metadata)
+      VALUES (${row.id}::uuid, ${row.client}, ${row.account}, ${row.phoneNumber}, ${row.dueAt}::timestamptz, ${row.asap},
+              ${row.requestedAt ?? null}::timestamptz, ${json(row.schedule)}::jsonb, ${row.timezone}, ${row.notes},
+              ${json(row.routing)}::jsonb, ${json(row.metadata)}::jsonb)
+      ON CONFLICT DO NOTHING
+      RETURNING ${COLS}`);
     return created[0] ?? null;
   }
 
@@ -74,8 +105,9 @@ export class CallbacksRepository {
     return tx.callbackIntent.findFirst({ where: { account, phoneNumber, status: { in: LIVE } } });
   }
 
-  findById(id: string): Promise<Intent | null> {
-    return this.prisma.callbackIntent.findUnique({ where: { id } });
+  async findById(id: string): Promise<Intent | null> {
+    const rows = await this.prisma.$queryRaw<Intent[]>(Prisma.sql`SELECT ${COLS} FROM callback_intent WHERE id = ${id}::uuid`);
+    return rows[0] ?? null;
   }
 
   findByIdForClient(id: string, client: string): Promise<Intent | null> {
@@ -140,15 +172,53 @@ export class CallbacksRepository {
     return this.guardedUpdate(id, from, { status: 'cancelled', version: { increment: 1 } }, tx, version);
   }
 
-  /** scheduled → dispatching at the version the worker read; counts the attempt. Null when anything changed first. */
-  claimForDispatch(id: string, version: number, now: Date): Promise<Intent | null> {
-    return this.guardedUpdate(
-      id,
-      ['scheduled'],
-      { status: 'dispatching', claimedAt: now, attemptCount: { increment: 1 }, version: { increment: 1 } },
-      this.prisma,
-      version,
-    );
+  /**
+   * Claims and opens an attempt in one statement: scheduled → dispatching at the
+   * version the worker read, counting the attempt, and the attempt row opened (numbered
+   * after the intent's previous ones). Null, and no attempt, when anything changed first.
+   */
+  async claimAndStartAttempt(id: string, version: number, now: Date): Promise<Claim | null> {
+    const attemptId = randomUUID();
+    const rows = await this.prisma.$queryRaw<(Intent & { attemptNumber: number })[]>(Prisma.sql`
+      WITH c AS (
+        UPDATE callback_intent
+           SET status = 'dispatching', claimed_at = ${now}::timestamptz, attempt_count = attempt_count + 1,
+               version = version + 1, updated_at = ${now}::timestamptz
+         WHERE id = ${id}::uuid AND status = 'scheduled' AND version = ${version}
+        RETURNING ${COLS}),
+      a AS (
+        INSERT INTO dispatch_attempt (id, intent_id, number, started_at)
+        SELECT ${attemptId}::uuid, c.id::uuid,
+               COALESCE((SELECT max(number) FROM dispatch_attempt WHERE intent_id = ${id}::uuid), 0) + 1, ${now}::timestamptz
+          FROM c
+        RETURNING number)
+      SELECT c.*, a.number AS "attemptNumber" FROM c, a`);
+    const r = rows[0];
+    if (!r) return null;
+    const { attemptNumber, ...intent } = r;
+    return { intent, attempt: { id: attemptId, number: attemptNumber, startedAt: now } };
+  }
+
+  /**
+   * The success: dispatching → dispatched with the vendor's reference, and the attempt closed as succeeded, in one statement, so it is atomic
+   * without a transaction. Null when the intent was no longer dispatching.
+   */
+  async recordDispatched(id: string, attemptId: string, vendorRef: string, r: AttemptResult, tx: Tx = this.prisma): Promise<Intent | null> {
+    const rows = await tx.$queryRaw<Intent[]>(Prisma.sql`
+      WITH d AS (
+        UPDATE callback_intent
+           SET status = 'dispatched', vendor_ref = ${vendorRef}, claimed_at = NULL, last_error = NULL,
+               version = version + 1, updated_at = ${r.endedAt}::timestamptz
+         WHERE id = ${id}::uuid AND status = 'dispatching'
+        RETURNING ${COLS}),
+      a AS (
+        UPDATE dispatch_attempt
+           SET ended_at = ${r.endedAt}::timestamptz, outcome = 'succeeded', http_status = ${r.httpStatus ?? null}::int,
+               error_code = NULL, error_message = ${r.errorMessage ?? null}, duration_ms = ${r.durationMs}::int
+         WHERE id = ${attemptId}::uuid
+        RETURNING id)
+      SELECT d.* FROM d LEFT JOIN a ON true`);
+    return rows[0] ?? null;
   }
 
   /** dispatching → scheduled, for a retry. `spent` false gives the attempt back (rate-limit waits). */
@@ -160,10 +230,6 @@ export class CallbacksRepository {
       ...(spent ? {} : { attemptCount: { decrement: 1 } }),
       version: { increment: 1 },
     }, tx);
-  }
-
-  markDispatched(id: string, vendorRef: string, tx: Tx = this.prisma): Promise<Intent | null> {
-    return this.guardedUpdate(id, ['dispatching'], { status: 'dispatched', vendorRef, claimedAt: null, lastError: null, version: { increment: 1 } }, tx);
   }
 
   markFailed(id: string, reason: string, from: IntentStatus[] = ['dispatching'], to: 'failed' | 'expired' = 'failed', tx: Tx = this.prisma): Promise<Intent | null> {
@@ -183,12 +249,6 @@ export class CallbacksRepository {
 
   // ---- attempts ------------------------------------------------------------
 
-  /** Opens an attempt row; its number follows the intent's previous attempts. */
-  async startAttempt(intentId: string, startedAt: Date): Promise<Attempt> {
-    const last = await this.prisma.dispatchAttempt.findFirst({ where: { intentId }, orderBy: { number: 'desc' }, select: { number: true } });
-    return this.prisma.dispatchAttempt.create({ data: { id: randomUUID(), intentId, number: (last?.number ?? 0) + 1, startedAt } });
-  }
-
   finishAttempt(
     attemptId: string,
     r: { endedAt: Date; outcome: AttemptOutcome; httpStatus?: number | null; errorCode?: string | null; errorMessage?: string | null; durationMs: number },
@@ -207,6 +267,11 @@ export class CallbacksRepository {
 
   listAttempts(intentId: string): Promise<Attempt[]> {
     return this.prisma.dispatchAttempt.findMany({ where: { intentId }, orderBy: { number: 'asc' } });
+  }
+
+  /** The client outside any transaction, for an update that is atomic by itself. */
+  get db(): Tx {
+    return this.prisma;
   }
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -16,7 +16,7 @@ import { Account, AccountsRegistry } from '../config/accounts';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Clock } from '../common/clock';
 import { maskPhonesInText } from '../common/phone';
-import { CallbacksRepository, Intent, Tx } from '../callbacks/callbacks.repository';
+import { CallbacksRepository, Claim, Intent, Tx } from '../callbacks/callbacks.repository';
 import { VendorRegistry } from '../vendors/vendor.registry';
 import { DispatchResult, VendorAdapter } from '../vendors/vendor-adapter';
 import {
@@ -133,7 +133,7 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
       }
     }
 
-    const claimed = await this.repo.claimForDispatch(intent.id, intent.version, this.clock.now());
+    const claimed = await this.repo.claimAndStartAttempt(intent.id, intent.version, this.clock.now());
     if (!claimed) {
       if (account.rateLimit) await this.limiter.release(account.id, slot);
       const now = await this.repo.findById(intent.id);
@@ -151,9 +151,9 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async callVendor(worker: Worker<DispatchJobData>, account: Account, adapter: VendorAdapter, intent: Intent, job: Job<DispatchJobData>): Promise<string> {
-    const started = this.clock.now();
-    const attempt = await this.repo.startAttempt(intent.id, started);
+  private async callVendor(worker: Worker<DispatchJobData>, account: Account, adapter: VendorAdapter, claim: Claim, job: Job<DispatchJobData>): Promise<string> {
+    const { intent, attempt } = claim;
+    const started = attempt.startedAt;
     const log = { intentId: intent.id, account: account.id, attempt: attempt.number };
     if (intent.attemptCount === 1) {
       const dueToStart = dispatchAt(intent.dueAt, adapter.handOverAheadFor(account));
@@ -201,12 +201,12 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
     await recordDelivered(
       result.vendorRef,
       // One transaction: the intent, its attempt and the `dispatched` status event (webhook outbox).
-      () =>
-        this.events.change('dispatched', async (tx) => {
-          const updated = await this.repo.markDispatched(intent.id, result.vendorRef, tx);
-          await record('succeeded', { httpStatus: result.httpStatus, message: result.note }, tx);
-          return updated;
-        }),
+      // One statement for the intent and its attempt; with the `dispatched` status event (webhook outbox) in the same transaction when anyone listens.
+      () => {
+        const endedAt = this.clock.now();
+        const r = { endedAt, httpStatus: result.httpStatus ?? null, errorMessage: result.note ? maskPhonesInText(result.note).slice(0, 2000) : null, durationMs: endedAt.getTime() - started.getTime() };
+        return this.events.changeOne('dispatched', intent.client, (tx) => this.repo.recordDispatched(intent.id, attempt.id, result.vendorRef, r, tx));
+      },
       {
         budgetMs: Math.min(this.config.staleClaimMs / 2, 60_000),
         onRetry: (n, err) => this.logger.warn({ ...log, vendorRef: result.vendorRef, retry: n, err: err.message }, 'delivered; recording it failed, retrying'),

@@ -28,6 +28,19 @@ export class StatusEvents {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * As change(), for an `update` that is one SQL statement (atomic by itself) on an
+   * intent of `client`: when no subscription of the client wants `type`, there is no
+   * event to record and the update runs alone, one round trip instead of a transaction
+   * (the worker's success path). The subscription read is the one change() makes in
+   * its transaction, made just before it: either way a subscription committed while
+   * the status changes may or may not see that change.
+   */
+  async changeOne(type: StatusEvent, client: string, update: (tx: Tx) => Promise<Intent | null>): Promise<Intent | null> {
+    if (!(await this.webhooks.hasSubscribers(client, type))) return update(this.callbacks.db);
+    return this.change(type, update);
+  }
+
   /** Runs `update` and, when it changed a row, records `type` for it in the same transaction. */
   async change(type: StatusEvent, update: (tx: Tx) => Promise<Intent | null>): Promise<Intent | null> {
     const { intent, deliveryIds } = await this.callbacks.transaction(async (tx) => {

@@ -42,6 +42,12 @@ export class WebhooksRepository {
     return rows[0] ?? null;
   }
 
+  /** Whether any subscription of `client` wants events of `type` (one indexed read, no transaction). */
+  async hasSubscribers(client: string, type: string): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<unknown[]>(Prisma.sql`SELECT 1 FROM webhook_subscription WHERE client = ${client} AND ${type} = ANY(events) LIMIT 1`);
+    return rows.length > 0;
+  }
+
   /**
    * Writes the event and one pending delivery per subscription of the intent's
    * client that wants this event type. Nothing is written when no one listens.
