@@ -106,7 +106,9 @@ try {
 
   await resetState(state);
   const workerPort = await freePort();
-  const worker = await startService({ role: 'worker', port: workerPort, infra, accountsFile, extraEnv: env, logDir });
+  // BENCH_PROFILE_WORKER=1: the worker runs with --cpu-prof (slower; for finding where dispatch time goes, not for the report).
+  const workerArgs = process.env.BENCH_PROFILE_WORKER === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(logDir, 'cpuprofile-worker')}`] : [];
+  const worker = await startService({ role: 'worker', port: workerPort, infra, accountsFile, extraEnv: env, logDir, nodeArgs: workerArgs });
   log('phase 2: dispatch timeliness');
   const dispatch = await dispatchPhase({ ...ctx, intakeReqPerSec: intake.ours.reqPerSec });
   log('phase 3: rate-limit fidelity');
@@ -128,7 +130,8 @@ try {
   fs.writeFileSync(RAW, JSON.stringify(raw));
   const out = writeReport(raw);
   log(`done in ${((finishedAt - startedAt) / 1000).toFixed(0)} s; wrote ${out.join(', ')}`);
-  fs.rmSync(logDir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP_LOGS === '1') log(`process logs and the CPU profile kept in ${logDir}`);
+  else fs.rmSync(logDir, { recursive: true, force: true });
 } catch (err) {
   log(`failed: ${err?.stack ?? err}`);
   log(`process logs: ${logDir}`);

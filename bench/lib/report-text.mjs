@@ -41,7 +41,8 @@ export const METHOD = (cfg) => `- **Setup.** \`scripts/infra.mjs\` in \`bench\` 
   (due evenly over 90 days from 10 minutes ahead), then the same jobs added to Redis through the service's own
   \`DispatchQueues\` and \`dispatchJobOptions\` (\`addBulk\`, 1,000 per call). Bytes per intent = the change in Redis
   \`used_memory\` ÷ jobs. Create p99 at a steady ${cfg.scaleCreateRate} req/s (median of three ${cfg.scaleCreateS} s runs) is measured on empty tables
-  (after the intake phase) and again at full size. The reconciler figures come from the service's own \`Reconciler\` and
+  (after the intake phase) and again at full size, once the bulk load has settled (\`VACUUM ANALYZE\`, \`CHECKPOINT\`, and
+  Redis's AOF rewrite finished: a real table reaches that size over weeks, vacuumed and checkpointed on the way). The reconciler figures come from the service's own \`Reconciler\` and
   \`CallbacksRepository\` (a Nest context of the worker role built from \`dist/\`): the scan query is the first page of
   scheduled intents due within the look-ahead (median of 5), the full pass is \`runOnce()\` (stale claims, every intent in
   the window checked against Redis, idempotency purge).
@@ -58,12 +59,11 @@ export function explainMisses(r, res, t) {
   const nest = share((o) => o.startsWith('@nestjs/'));
   const out = [];
   if (!t.ratio) {
-    out.push(`**Intake ratio ${res.intake.ratio} (target ≥ 0.60).** The baseline does one INSERT and one BullMQ add per request. The service adds
-      the DTO validation (class-validator, libphonenumber's full metadata), account and routing checks, a Prisma interactive
-      transaction around the insert (BEGIN, INSERT … ON CONFLICT … RETURNING, COMMIT), the response view, a pino log line
-      and Prometheus histograms. ${profile ? `The CPU profile below puts Prisma (client JS and its WebAssembly query compiler) at ${prisma} % of the API's busy time, synchronous log writes at ${logs} %, validation and transformation at ${validation} % and Nest itself at ${nest} %. ` : ''}The API is CPU-bound here: the load generator, Postgres and Redis share the same ${cores} cores,
-      so extra CPU per request is lost throughput one for one. Prisma is the largest single cost; a raw \`pg\` insert in the
-      repository, or Prisma's batch \`$transaction([...])\` instead of an interactive one, is where a fix would start.`.replace(/\n\s+/g, ' '));
+    out.push(`**Intake ratio ${res.intake.ratio} (target ≥ 0.60).** The baseline does one INSERT and one BullMQ add per request. The service does
+      the same two writes (the insert is one \`INSERT … ON CONFLICT DO NOTHING RETURNING\` with no transaction, as in the baseline) and adds
+      what makes it a service: the API-key check, DTO validation (class-validator, libphonenumber's full metadata), account, routing and
+      calling-window checks, the response view, a pino request log line and Prometheus histograms. ${profile ? `The CPU profile below puts Prisma's client at ${prisma} % of the API's busy time, validation and transformation at ${validation} %, synchronous log writes at ${logs} % and Nest itself at ${nest} %; no single cost dominates any more. ` : ''}The API is CPU-bound here: the load generator, Postgres and Redis share the same ${cores} cores,
+      so extra CPU per request is lost throughput one for one.`.replace(/\n\s+/g, ' '));
   }
   if (!t.p99At500) {
     const achieved = intake.fixed.reqPerSec < 0.95 * cfg.fixedRate;
@@ -79,9 +79,9 @@ export function explainMisses(r, res, t) {
   if (!t.lateP99 || !t.lateVsBare) {
     const needed = dispatch.ours.expected / 10;
     const behind = dispatch.ours.ratePerSec < 0.95 * needed;
-    const perDispatch = `Each dispatch costs about eight Postgres round trips through Prisma (read the intent, guarded claim, find the last attempt number, open the attempt, then BEGIN, record the attempt, mark dispatched, COMMIT in an interactive transaction) at \`WORKER_CONCURRENCY=${cfg.workerConcurrency}\` with Prisma's pool of 10 connections, on ${cores} shared cores.`;
+    const perDispatch = `A successful dispatch costs four Postgres statements (read the intent; claim it and open its attempt; ask whether a webhook subscription listens; record the success) and BullMQ's fetch and finish scripts, at \`WORKER_CONCURRENCY=${cfg.workerConcurrency}\` on ${cores} cores shared with Postgres, Redis and the load generator. A CPU profile of the worker under this load (\`BENCH_PROFILE_WORKER=1\`) spends about a quarter of its busy time in the \`writev\` system call that sends each query and Redis command (system calls are expensive on this VM), and most of the rest in the pg, Prisma and ioredis clients around them.`;
     out.push(`**Dispatch lateness p99 ${round(dispatch.ours.p99Ms, 1)} ms (target ≤ 50 ms and ≤ 2× bare BullMQ's ${round(dispatch.bare.p99Ms, 1)} ms).** ${dispatch.ours.expected} intents due in 10 s need ${needed} dispatches/s; the worker sustained ${round(dispatch.ours.ratePerSec)}/s. ${behind
-      ? `Below the arrival rate the due jobs queue, so lateness grows through the span and the last ones start ${round(dispatch.ours.maxMs / 1000, 1)} s late: the p99 measures worker throughput, not timer precision (the no-op processor, with no I/O per job, keeps up and shows the timer precision). ${perDispatch} Raising the concurrency alone does not help: in a development run at 50, dispatch transactions waited for pool connections past Prisma's interactive-transaction limits ("Unable to start a transaction in the given time", "expired transaction") and were retried after the vendor call had succeeded, which sends the callback to the vendor a second time (a correctness bug in the processor, reported separately). Fewer round trips per dispatch (claim and open the attempt in one statement, record the outcome without an interactive transaction) is where a fix starts.`
+      ? `Below the arrival rate the due jobs queue, so lateness grows through the span and the last ones start ${round(dispatch.ours.maxMs / 1000, 1)} s late: the p99 measures worker throughput, not timer precision (the no-op processor, with no I/O per job, keeps up and shows the timer precision). ${perDispatch} Raising the concurrency does not add CPU. What is left: fold the subscription check into the recording statement (one statement fewer), and run more worker replicas where there are more cores (each account queue is shared by every worker; the rolling-window limiter is in Redis).`
       : `It kept up, so the tail is the time from the job firing to the attempt's start (reading and claiming the intent) when several dispatches queue for the CPU and the pool at once, and the first dispatches of a fresh worker, which open the pool's connections. ${perDispatch}`}${dispatch.bareAtHz10 ? ` The Redis \`hz\` floor is separate and shown by the bare runs: ${round(dispatch.bare.p99Ms, 1)} ms p99 at hz ${dispatch.hz}, ${round(dispatch.bareAtHz10.p99Ms, 1)} ms at hz 10.` : ''}`);
   }
   if (!t.util) {

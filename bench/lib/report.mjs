@@ -100,7 +100,7 @@ The figures are also in [bench/results.json](../bench/results.json). How to run:
 
 ${shared ? `**This run happened on a shared machine**: the load average was already ${round(r.loadAtStart[0], 2)} on ${cores} cores when it started (other people's builds and tests). Load generator, service, Postgres and Redis also share the same ${cores} cores. Absolute numbers are therefore pessimistic and noisy; the ratios against the baselines, measured minutes apart in the same run, are the more stable figures.` : `Load generator, service, Postgres and Redis share the same ${cores} cores.`}
 
-Service settings: defaults (\`LOG_LEVEL=info\` to a file, \`WORKER_CONCURRENCY=${cfg.workerConcurrency}\`, Prisma's pg pool default of 10 connections; the baseline also uses a pool of 10).
+Service settings: defaults (\`LOG_LEVEL=info\` to a file, \`WORKER_CONCURRENCY=${cfg.workerConcurrency}\`, the service's pg pool of 20 connections (\`src/database/prisma.service.ts\`); the baseline's pool has 10).
 
 ## Results against targets
 

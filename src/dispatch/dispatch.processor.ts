@@ -159,7 +159,9 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
       const dueToStart = dispatchAt(intent.dueAt, adapter.handOverAheadFor(account));
       this.metrics.lateness.observe({ account: account.id }, Math.max(0, started.getTime() - dueToStart) / 1000);
     }
-    this.logger.log({ ...log, lateMs: started.getTime() - intent.dueAt.getTime() }, 'dispatching');
+    const lateMs = started.getTime() - intent.dueAt.getTime();
+    // Debug: one info line per dispatch (its outcome, below) is what operators read; the attempt row has the start.
+    this.logger.debug({ ...log, lateMs }, 'dispatching');
     type Outcome = 'succeeded' | 'retryable' | 'permanent' | 'unknown';
     type Answer = { httpStatus?: number; code?: string; message?: string };
     const count = (outcome: Outcome, e?: Answer) => {
@@ -213,7 +215,7 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
       },
     );
     count('succeeded', { httpStatus: result.httpStatus });
-    this.logger.log({ ...log, vendorRef: result.vendorRef }, 'dispatched');
+    this.logger.log({ ...log, lateMs, vendorRef: result.vendorRef }, 'dispatched');
     return `dispatched: ${result.vendorRef}`;
   }
 
