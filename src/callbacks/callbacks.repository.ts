@@ -73,10 +73,11 @@ export interface Claim {
   attempt: { id: string; number: number; startedAt: Date };
 }
 
-/** How a successful attempt ended. */
-export interface AttemptResult {
+/** How an attempt ended, whatever its outcome. */
+export interface AttemptEnd {
   endedAt: Date;
   httpStatus?: number | null;
+  errorCode?: string | null;
   errorMessage?: string | null;
   durationMs: number;
 }
@@ -200,10 +201,10 @@ export class CallbacksRepository {
   }
 
   /**
-   * The success: dispatching → dispatched with the vendor's reference, and the attempt closed as succeeded, in one statement, so it is atomic
-   * without a transaction. Null when the intent was no longer dispatching.
+   * The success: dispatching → dispatched with the vendor's reference, and the attempt
+   * closed as succeeded, in one statement, so it is atomic without a transaction. Null when the intent was no longer dispatching.
    */
-  async recordDispatched(id: string, attemptId: string, vendorRef: string, r: AttemptResult, tx: Tx = this.prisma): Promise<Intent | null> {
+  async recordDispatched(id: string, attemptId: string, vendorRef: string, r: AttemptEnd, tx: Tx = this.prisma): Promise<Intent | null> {
     const rows = await tx.$queryRaw<Intent[]>(Prisma.sql`
       WITH d AS (
         UPDATE callback_intent
@@ -214,7 +215,7 @@ export class CallbacksRepository {
       a AS (
         UPDATE dispatch_attempt
            SET ended_at = ${r.endedAt}::timestamptz, outcome = 'succeeded', http_status = ${r.httpStatus ?? null}::int,
-               error_code = NULL, error_message = ${r.errorMessage ?? null}, duration_ms = ${r.durationMs}::int
+               error_code = ${r.errorCode ?? null}, error_message = ${r.errorMessage ?? null}, duration_ms = ${r.durationMs}::int
          WHERE id = ${attemptId}::uuid
         RETURNING id)
       SELECT d.* FROM d LEFT JOIN a ON true`);
@@ -249,12 +250,8 @@ export class CallbacksRepository {
 
   // ---- attempts ------------------------------------------------------------
 
-  finishAttempt(
-    attemptId: string,
-    r: { endedAt: Date; outcome: AttemptOutcome; httpStatus?: number | null; errorCode?: string | null; errorMessage?: string | null; durationMs: number },
-    tx: Tx = this.prisma,
-  ): Promise<Attempt> {
-    return tx.dispatchAttempt.update({ where: { id: attemptId }, data: r });
+  finishAttempt(attemptId: string, r: AttemptEnd & { outcome: AttemptOutcome }): Promise<Attempt> {
+    return this.prisma.dispatchAttempt.update({ where: { id: attemptId }, data: r });
   }
 
   /** Attempts left open by a worker that died: their outcome is unknown. */

@@ -16,7 +16,7 @@ import { Account, AccountsRegistry } from '../config/accounts';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Clock } from '../common/clock';
 import { maskPhonesInText } from '../common/phone';
-import { CallbacksRepository, Claim, Intent, Tx } from '../callbacks/callbacks.repository';
+import { AttemptEnd, CallbacksRepository, Claim, Intent } from '../callbacks/callbacks.repository';
 import { VendorRegistry } from '../vendors/vendor.registry';
 import { DispatchResult, VendorAdapter } from '../vendors/vendor-adapter';
 import {
@@ -168,20 +168,20 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
       this.metrics.attempts.inc({ account: account.id, vendor: account.vendor, outcome });
       if (e?.httpStatus) this.metrics.vendorResponses.inc({ account: account.id, vendor: account.vendor, status: String(e.httpStatus) });
     };
-    const record = (outcome: Outcome, e?: Answer, tx?: Tx) => {
+    // How the attempt ended, the same for every outcome: vendor messages are masked and bounded.
+    const ending = (e?: Answer): AttemptEnd => {
       const endedAt = this.clock.now();
-      return this.repo.finishAttempt(attempt.id, {
+      return {
         endedAt,
-        outcome,
         httpStatus: e?.httpStatus ?? null,
         errorCode: e?.code ?? null,
         errorMessage: e?.message ? maskPhonesInText(e.message).slice(0, 2000) : null,
         durationMs: endedAt.getTime() - started.getTime(),
-      }, tx);
+      };
     };
     const finish = (outcome: Outcome, e?: Answer) => {
       count(outcome, e);
-      return record(outcome, e);
+      return this.repo.finishAttempt(attempt.id, { ...ending(e), outcome });
     };
 
     let result: DispatchResult;
@@ -202,12 +202,10 @@ export class DispatchProcessor implements OnModuleInit, OnModuleDestroy {
     // The vendor has it: record it, retrying Postgres, and never send it again from here.
     await recordDelivered(
       result.vendorRef,
-      // One transaction: the intent, its attempt and the `dispatched` status event (webhook outbox).
-      // One statement for the intent and its attempt; with the `dispatched` status event (webhook outbox) in the same transaction when anyone listens.
+      // One statement for the intent and its attempt; in one transaction with the `dispatched` event (webhook outbox) when anyone listens.
       () => {
-        const endedAt = this.clock.now();
-        const r = { endedAt, httpStatus: result.httpStatus ?? null, errorMessage: result.note ? maskPhonesInText(result.note).slice(0, 2000) : null, durationMs: endedAt.getTime() - started.getTime() };
-        return this.events.changeOne('dispatched', intent.client, (tx) => this.repo.recordDispatched(intent.id, attempt.id, result.vendorRef, r, tx));
+        const end = ending({ httpStatus: result.httpStatus, message: result.note });
+        return this.events.changeOne('dispatched', intent.client, (tx) => this.repo.recordDispatched(intent.id, attempt.id, result.vendorRef, end, tx));
       },
       {
         budgetMs: Math.min(this.config.staleClaimMs / 2, 60_000),
